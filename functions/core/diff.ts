@@ -1,0 +1,89 @@
+// Desired vs live → the fewest listener writes, in a traffic-safe order:
+// the default action first (most traffic moves soonest, a rollback is one
+// write), then rules changed in place, then new rules, then deletions.
+import { DriftDetected } from './errors.ts';
+import type { Action, DesiredListener, HeaderRule, ListenerView, ListenerWrite } from './model.ts';
+import { ownedRules, ownedView } from './listener.ts';
+
+export function diffListener(live: ListenerView, desired: DesiredListener, header: string): ListenerWrite[] {
+  const writes: ListenerWrite[] = [];
+  if (!sameAction(live.defaultAction, desired.defaultAction)) writes.push({ kind: 'modify-default', action: desired.defaultAction });
+
+  const owned = ownedRules(live, header);
+  const byPriority = new Map(owned.map((r) => [r.priority, r]));
+  const creates: ListenerWrite[] = [];
+  for (const rule of desired.rules) {
+    const current = byPriority.get(rule.priority);
+    if (!current) creates.push({ kind: 'create-rule', rule });
+    else if (!sameRule(current, rule)) writes.push({ kind: 'modify-rule', ruleArn: current.ruleArn, rule });
+  }
+  const wanted = new Set(desired.rules.map((r) => r.priority));
+  const deletes: ListenerWrite[] = owned
+    .filter((r) => !wanted.has(r.priority))
+    .map((r) => ({ kind: 'delete-rule', ruleArn: r.ruleArn, priority: r.priority }));
+  return [...writes, ...creates, ...deletes];
+}
+
+/** True when the live listener's owned part is exactly the desired one. */
+export function matches(live: ListenerView, desired: DesiredListener, header: string): boolean {
+  return diffListener(live, desired, header).length === 0;
+}
+
+/**
+ * Throws DriftDetected when the listener is not what this deployment last
+ * wrote (someone changed it by hand): we stop rather than overwrite it.
+ */
+export function assertNoDrift(live: ListenerView, expected: DesiredListener, header: string): void {
+  const writes = diffListener(live, expected, header);
+  if (writes.length === 0) return;
+  const seen = ownedView(live, header);
+  throw new DriftDetected(
+    `listener ${live.listenerArn} changed outside this deployment (${writes.map(describeWrite).join('; ')} would be needed to restore it); ` +
+      `live default: ${describeAction(seen.defaultAction)}. Stopping instead of overwriting it.`,
+  );
+}
+
+export function sameAction(a: Action, b: Action): boolean {
+  if (a.type === 'fixed-response' || b.type === 'fixed-response') {
+    return a.type === 'fixed-response' && b.type === 'fixed-response' && a.statusCode === b.statusCode && a.body === b.body && a.contentType === b.contentType;
+  }
+  const norm = (x: Action & { type: 'forward' }) => {
+    // A forward to one group is the same whatever its weight.
+    const targets = x.targets.length === 1 ? [{ ...x.targets[0]!, weight: 1 }] : x.targets;
+    return new Map(targets.map((t) => [t.targetGroupArn, t.weight]));
+  };
+  const ma = norm(a);
+  const mb = norm(b);
+  return ma.size === mb.size && [...ma].every(([arn, w]) => mb.get(arn) === w);
+}
+
+function sameRule(a: HeaderRule, b: HeaderRule): boolean {
+  return (
+    a.header.toLowerCase() === b.header.toLowerCase() &&
+    a.values.length === b.values.length &&
+    a.values.every((v, i) => v === b.values[i]) &&
+    sameAction(a.action, b.action)
+  );
+}
+
+export function describeAction(a: Action): string {
+  if (a.type === 'fixed-response') return `fixed ${a.statusCode}`;
+  return a.targets.map((t) => `${shortName(t.targetGroupArn)}${a.targets.length > 1 ? `:${t.weight}` : ''}`).join(' + ');
+}
+
+export function describeWrite(w: ListenerWrite): string {
+  switch (w.kind) {
+    case 'modify-default':
+      return `default → ${describeAction(w.action)}`;
+    case 'create-rule':
+    case 'modify-rule':
+      return `${w.kind === 'create-rule' ? 'add' : 'set'} rule ${w.rule.priority} (${w.rule.header}: ${w.rule.values.join(',')}) → ${describeAction(w.rule.action)}`;
+    case 'delete-rule':
+      return `delete rule ${w.priority}`;
+  }
+}
+
+/** `arn:…:targetgroup/bg-web-3/abc` → `bg-web-3`. */
+export function shortName(targetGroupArn: string): string {
+  return /targetgroup\/([^/]+)/.exec(targetGroupArn)?.[1] ?? targetGroupArn;
+}

@@ -1,0 +1,61 @@
+// Named errors. Step Functions `Retry`/`Catch` match on `error.name`, the CLI
+// and the HTTP handlers map them to exit codes and 4xx answers, so a name,
+// once released, never changes.
+
+export class BlueGreenError extends Error {
+  /** Whether retrying the same call may succeed (throttling, a transient fault). */
+  readonly retryable: boolean = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+// ---- plan: invalid transitions and limits (never retried) ----
+export class NothingToPromote extends BlueGreenError {}
+export class NothingToRollBack extends BlueGreenError {}
+export class NothingToAdvance extends BlueGreenError {}
+export class NothingToShift extends BlueGreenError {}
+export class NothingToAbort extends BlueGreenError {}
+/** The listener or the releases are in a shape the plan cannot interpret safely. */
+export class UnexpectedListener extends BlueGreenError {}
+export class VersionAlreadyLive extends BlueGreenError {}
+export class DeploymentInProgress extends BlueGreenError {}
+export class QuotaExceeded extends BlueGreenError {}
+/** The listener differs from what this deployment last wrote: someone changed it by hand. */
+export class DriftDetected extends BlueGreenError {}
+export class ConfigInvalid extends BlueGreenError {}
+export class UnknownService extends BlueGreenError {}
+
+// ---- workflow ----
+/** The candidate did not have every desired target healthy before the progress deadline. */
+export class HealthDeadlineExceeded extends BlueGreenError {}
+/** Read-back after a write did not match what was written. */
+export class VerificationFailed extends BlueGreenError {
+  override readonly retryable = true;
+}
+
+// ---- adapters: SDK errors mapped to these ----
+export class Throttled extends BlueGreenError {
+  override readonly retryable = true;
+}
+export class TransientAwsError extends BlueGreenError {
+  override readonly retryable = true;
+}
+/** Names the missing permission; never retried. */
+export class AccessDenied extends BlueGreenError {}
+export class ResourceNotFound extends BlueGreenError {}
+export class ResourceInUse extends BlueGreenError {}
+export class AwsRequestFailed extends BlueGreenError {}
+
+// ---- store ----
+/** Another deployment holds the service's lock. */
+export class LockHeld extends BlueGreenError {}
+/** A conditional write lost a race (promote vs. alarm rollback, say). */
+export class ConcurrentUpdate extends BlueGreenError {}
+export class NotFound extends BlueGreenError {}
+
+// ---- entry points ----
+export class Unauthorized extends BlueGreenError {}
+export class Forbidden extends BlueGreenError {}
+export class BadRequest extends BlueGreenError {}

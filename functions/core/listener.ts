@@ -1,0 +1,75 @@
+// The desired listener for a strategy and a state. The header-canary tables
+// of the seed design are the contract:
+//
+//   phase                 default   x-client-mode: blue   x-client-mode: green
+//   stable / provisioned  tg-n      tg-n                  404
+//   canary                tg-n      tg-n                  tg-(n+1)
+//   promoted              tg-(n+1)  tg-(n+1)              404
+//   rolled back           tg-n      tg-n                  404
+import type { StrategyConfig } from './config.ts';
+import type { Action, DeploymentState, DesiredListener, HeaderRule, ListenerView, LiveRule } from './model.ts';
+
+export const DEFAULT_HEADER = 'x-client-mode';
+
+/** Answer for a header that names no release (green with nothing to test, or no release at all). */
+export const NOT_FOUND: Action = { type: 'fixed-response', statusCode: 404, contentType: 'text/plain', body: 'no release for this client mode' };
+/** Default action before the first release takes traffic. */
+export const NO_RELEASE: Action = { type: 'fixed-response', statusCode: 503, contentType: 'text/plain', body: 'no release yet' };
+
+export function forward(...targets: Array<[targetGroupArn: string, weight: number]>): Action {
+  return { type: 'forward', targets: targets.map(([targetGroupArn, weight]) => ({ targetGroupArn, weight })) };
+}
+
+export function headerOf(strategy: StrategyConfig): string {
+  return strategy.type === 'header-canary' ? strategy.header : DEFAULT_HEADER;
+}
+
+/** Rules this system owns on the listener: header rules on the strategy's header. Others are never touched. */
+export function ownedRules(listener: ListenerView, header: string): LiveRule[] {
+  const name = header.toLowerCase();
+  return listener.rules.filter((r) => r.managed && r.header.toLowerCase() === name);
+}
+
+export function desiredListener(strategy: StrategyConfig, state: Pick<DeploymentState, 'phase' | 'live' | 'candidate' | 'canaryWeight'>): DesiredListener {
+  const { live, candidate, phase } = state;
+  const liveAction = live ? forward([live.targetGroupArn, 1]) : NO_RELEASE;
+
+  switch (strategy.type) {
+    case 'blue-green':
+      return { defaultAction: liveAction, rules: [] };
+    case 'weighted-canary': {
+      const weight = phase === 'canary' && candidate ? state.canaryWeight : 0;
+      if (live && candidate && weight > 0 && weight < 100) {
+        return { defaultAction: forward([live.targetGroupArn, 100 - weight], [candidate.targetGroupArn, weight]), rules: [] };
+      }
+      return { defaultAction: liveAction, rules: [] };
+    }
+    case 'header-canary': {
+      const green = phase === 'canary' && candidate ? forward([candidate.targetGroupArn, 1]) : NOT_FOUND;
+      const rules: HeaderRule[] = [
+        { priority: strategy.priority, header: strategy.header, values: ['green'], action: green },
+        { priority: strategy.priority + 1, header: strategy.header, values: ['blue'], action: live ? liveAction : NOT_FOUND },
+      ];
+      return { defaultAction: liveAction, rules };
+    }
+  }
+}
+
+/** The part of a live listener this system owns, in the desired shape, for comparison. */
+export function ownedView(listener: ListenerView, header: string): DesiredListener {
+  return {
+    defaultAction: listener.defaultAction,
+    rules: ownedRules(listener, header).map(({ priority, header: h, values, action }) => ({ priority, header: h, values, action })),
+  };
+}
+
+/** Every target group an action sends traffic to (weight > 0). */
+export function targetsOf(action: Action): string[] {
+  return action.type === 'forward' ? action.targets.filter((t) => t.weight > 0).map((t) => t.targetGroupArn) : [];
+}
+
+/** Every target group the listener references at all (any weight): these must not be deleted. */
+export function referencedTargetGroups(listener: ListenerView): Set<string> {
+  const actions = [listener.defaultAction, ...listener.rules.map((r) => r.action)];
+  return new Set(actions.flatMap((a) => (a.type === 'forward' ? a.targets.map((t) => t.targetGroupArn) : [])));
+}
