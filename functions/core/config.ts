@@ -21,6 +21,8 @@ const strategy = z.discriminatedUnion('type', [
     header: z.string().min(1).max(40).default('x-client-mode'),
     /** Priority of the `green` rule; the `blue` rule takes the next one. */
     priority: z.number().int().min(1).max(49_999).default(10),
+    /** A manual promotion not given within this time rolls back. */
+    promotionTimeoutMinutes: z.number().int().min(1).max(7 * 24 * 60).default(24 * 60),
   }),
   z.object({
     type: z.literal('weighted-canary'),
@@ -109,6 +111,10 @@ export const serviceSchema = z.object({
       generations: z.number().int().min(0).max(3).default(0),
     })
     .default({ mode: 'warm', minutes: 60, generations: 0 }),
+  /** Header canary: before any promotion, GET this URL (the load balancer) with `x-client-mode: green` and expect the new version. */
+  smokeTest: z
+    .object({ url: z.string().url(), expectStatus: z.number().int().min(100).max(599).default(200) })
+    .optional(),
   /** Role assumed for this service's AWS calls (cross-account). */
   roleArn: z.string().startsWith('arn:').optional(),
   slack: z

@@ -30,17 +30,30 @@ export function matches(live: ListenerView, desired: DesiredListener, header: st
 }
 
 /**
- * Throws DriftDetected when the listener is not what this deployment last
- * wrote (someone changed it by hand): we stop rather than overwrite it.
+ * Throws DriftDetected when an owned part of the listener (the default
+ * action, or one of our rules) is neither what this deployment last wrote
+ * nor what it is about to write: someone changed it by hand, and we stop
+ * rather than overwrite it. Accepting the target too makes a step that died
+ * between two writes safe to run again.
  */
-export function assertNoDrift(live: ListenerView, expected: DesiredListener, header: string): void {
-  const writes = diffListener(live, expected, header);
-  if (writes.length === 0) return;
+export function assertNoDrift(live: ListenerView, expected: DesiredListener, target: DesiredListener, header: string): void {
   const seen = ownedView(live, header);
-  throw new DriftDetected(
-    `listener ${live.listenerArn} changed outside this deployment (${writes.map(describeWrite).join('; ')} would be needed to restore it); ` +
-      `live default: ${describeAction(seen.defaultAction)}. Stopping instead of overwriting it.`,
-  );
+  const problems: string[] = [];
+  if (!sameAction(seen.defaultAction, expected.defaultAction) && !sameAction(seen.defaultAction, target.defaultAction)) {
+    problems.push(`default is ${describeAction(seen.defaultAction)}, expected ${describeAction(expected.defaultAction)}`);
+  }
+  const priorities = new Set([...seen.rules, ...expected.rules, ...target.rules].map((r) => r.priority));
+  const at = (l: DesiredListener, p: number) => l.rules.find((r) => r.priority === p);
+  for (const p of [...priorities].sort((a, b) => a - b)) {
+    const now = at(seen, p);
+    const ok = (want: HeaderRule | undefined) => (now && want ? sameRule(now, want) : now === want);
+    if (!ok(at(expected, p)) && !ok(at(target, p))) {
+      problems.push(`rule ${p} is ${now ? describeRule(now) : 'missing'}, expected ${at(expected, p) ? describeRule(at(expected, p)!) : 'none'}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new DriftDetected(`listener ${live.listenerArn} changed outside this deployment: ${problems.join('; ')}. Stopping instead of overwriting it.`);
+  }
 }
 
 export function sameAction(a: Action, b: Action): boolean {
@@ -69,6 +82,10 @@ function sameRule(a: HeaderRule, b: HeaderRule): boolean {
 export function describeAction(a: Action): string {
   if (a.type === 'fixed-response') return `fixed ${a.statusCode}`;
   return a.targets.map((t) => `${shortName(t.targetGroupArn)}${a.targets.length > 1 ? `:${t.weight}` : ''}`).join(' + ');
+}
+
+function describeRule(r: HeaderRule): string {
+  return `${r.header}: ${r.values.join(',')} → ${describeAction(r.action)}`;
 }
 
 export function describeWrite(w: ListenerWrite): string {

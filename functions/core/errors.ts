@@ -30,6 +30,10 @@ export class UnknownService extends BlueGreenError {}
 // ---- workflow ----
 /** The candidate did not have every desired target healthy before the progress deadline. */
 export class HealthDeadlineExceeded extends BlueGreenError {}
+/** The new release did not answer the smoke test through the load balancer. */
+export class SmokeTestFailed extends BlueGreenError {}
+/** An operator asked to abort this deployment. */
+export class Aborted extends BlueGreenError {}
 /** Read-back after a write did not match what was written. */
 export class VerificationFailed extends BlueGreenError {
   override readonly retryable = true;

@@ -42,13 +42,25 @@ describe('diffListener', () => {
 });
 
 describe('drift', () => {
+  const promoted = desiredListener(header.strategy, state({ phase: 'promoted', live: r2, previous: r1 }));
+
   it('detects a listener changed by hand and names the difference', () => {
-    const handEdited = viewOf({ ...canary, defaultAction: forward([r2.targetGroupArn, 1]) });
-    expect(() => assertNoDrift(handEdited, canary, 'x-client-mode')).toThrow(/changed outside this deployment.*default → bg-web-1/);
+    const handEdited = viewOf({ ...canary, defaultAction: forward([r3.targetGroupArn, 1]) });
+    expect(() => assertNoDrift(handEdited, canary, promoted, 'x-client-mode')).toThrow(/changed outside this deployment: default is bg-web-3, expected bg-web-1/);
+  });
+
+  it('detects a rule deleted by hand', () => {
+    const handEdited = viewOf({ ...canary, rules: [canary.rules[1]!] });
+    expect(() => assertNoDrift(handEdited, canary, promoted, 'x-client-mode')).toThrow(/rule 10 is missing/);
+  });
+
+  it('accepts a listener half-way between expected and target (a step that died between two writes)', () => {
+    const halfWay = viewOf({ defaultAction: promoted.defaultAction, rules: canary.rules });
+    expect(() => assertNoDrift(halfWay, canary, promoted, 'x-client-mode')).not.toThrow();
   });
 
   it('ignores changes to rules it does not own', () => {
-    expect(() => assertNoDrift(viewOf(canary, [foreign]), canary, 'x-client-mode')).not.toThrow();
+    expect(() => assertNoDrift(viewOf(canary, [foreign]), canary, canary, 'x-client-mode')).not.toThrow();
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { desiredListener, NOT_FOUND, NO_RELEASE, forward, headerOf } from '../../functions/core/listener.ts';
-import type { Command, DeploymentState, Phase } from '../../functions/core/model.ts';
+import type { Action, Command, DeploymentState, Phase } from '../../functions/core/model.ts';
 import { plan } from '../../functions/core/plan.ts';
 import { deriveState } from '../../functions/core/state.ts';
 import { STRATEGIES, r1, r2, r3, service, state, viewOf } from './fixtures.ts';
@@ -95,7 +95,7 @@ describe('plan: every strategy × phase × command', () => {
 
 describe('header canary follows the seed design tables', () => {
   const config = STRATEGIES['header-canary'];
-  const rules = (green: ReturnType<typeof forward> | typeof NOT_FOUND, blue: ReturnType<typeof forward>) => [
+  const rules = (green: Action, blue: Action) => [
     { priority: 10, header: 'x-client-mode', values: ['green'], action: green },
     { priority: 11, header: 'x-client-mode', values: ['blue'], action: blue },
   ];

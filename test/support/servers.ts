@@ -41,7 +41,7 @@ export async function startMoto(): Promise<RunningServer> {
 
 /** Starts dynalite in memory on a free port. */
 export async function startDynalite(): Promise<RunningServer> {
-  const { default: dynalite } = (await import('dynalite')) as unknown as { default: (o: object) => import('node:http').Server };
+  const { default: dynalite } = await import('dynalite');
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

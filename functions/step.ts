@@ -1,0 +1,28 @@
+// Lambda entry point of every workflow task. The state machine calls it with
+// `{ step, state, execution, token? }`; see functions/steps/index.ts.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import middy from '@middy/core';
+import { createExecutions } from './adapters/executions.ts';
+import { createDeploymentStore } from './adapters/store.ts';
+import { loadSettings } from './lib/settings.ts';
+import { createStepRunner } from './steps/index.ts';
+import { serviceAdapterFactory } from './steps/service-adapters.ts';
+
+const logger = new Logger({ serviceName: 'bluegreen-step' });
+const settings = loadSettings(process.env);
+
+export const handler = middy(
+  createStepRunner({
+    config: settings.config,
+    adapters: serviceAdapterFactory(),
+    store: createDeploymentStore(DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), settings.tableName),
+    executions: createExecutions(new SFNClient({}), settings.stateMachineArn),
+    now: Date.now,
+    fetch: globalThis.fetch,
+    logger,
+  }),
+).use(injectLambdaContext(logger, { clearState: true }));

@@ -1,0 +1,19 @@
+// After the retention window: old releases beyond the configured generations
+// are deleted, the ones kept are scaled to zero. Reads the full list of
+// releases from AWS, so leftovers of earlier deployments are retired too.
+import { findService } from '../core/config.ts';
+import type { StepDeps } from './deps.ts';
+import { remove, retain } from './release-lifecycle.ts';
+import { planFor } from './traffic.ts';
+import { withPhase, type WorkflowState } from './workflow-state.ts';
+
+export async function retire(deps: StepDeps, state: WorkflowState): Promise<WorkflowState> {
+  const service = findService(deps.config, state.service);
+  const aws = deps.adapters(service);
+  const [listener, releases] = await Promise.all([aws.router.readListener(service.listener.listenerArn), aws.targetGroups.listReleases(service.name)]);
+  const p = planFor(service, listener, releases, { type: 'retire' });
+  for (const { release, mode } of p.retain) await retain(aws, release, mode);
+  for (const release of p.remove) await remove(aws, listener, release);
+  deps.logger.info('retired', { removed: p.remove.map((r) => r.number), kept: p.retain.map((r) => r.release.number) });
+  return withPhase({ ...state, phase: p.next.phase, outcome: state.outcome ?? 'succeeded' }, 'retired', deps.now());
+}

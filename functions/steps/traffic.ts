@@ -1,0 +1,61 @@
+// Moving traffic, shared by every step that changes the listener:
+// read → derive → plan → drift check → diff → limits → write only what
+// changed → read back and verify.
+import type { ServiceConfig } from '../core/config.ts';
+import { assertNoDrift, describeWrite, diffListener, matches } from '../core/diff.ts';
+import { VerificationFailed } from '../core/errors.ts';
+import { headerOf } from '../core/listener.ts';
+import type { Command, ListenerView, ListenerWrite, Release } from '../core/model.ts';
+import { plan, type Plan } from '../core/plan.ts';
+import { checkLimits } from '../core/quotas.ts';
+import { deriveState } from '../core/state.ts';
+import type { ServiceAdapters } from './deps.ts';
+import type { WorkflowState } from './workflow-state.ts';
+
+export interface TrafficMove {
+  plan: Plan;
+  writes: ListenerWrite[];
+  /** Human-readable writes, for history and logs. */
+  changes: string[];
+}
+
+/** The releases this execution knows: the one it started from and the one it created. */
+export function knownReleases(state: WorkflowState): Release[] {
+  return [state.base, state.release].filter((r): r is Release => Boolean(r));
+}
+
+export function planFor(service: ServiceConfig, listener: ListenerView, releases: Release[], command: Command): Plan {
+  return plan(service, deriveState(service.name, listener, releases, headerOf(service.strategy)), command);
+}
+
+/**
+ * Applies a plan's listener. `listener` is the live listener already read for
+ * the plan; `expected` is what this execution last wrote (null: no check).
+ */
+export async function applyListener(
+  service: ServiceConfig,
+  aws: ServiceAdapters,
+  listener: ListenerView,
+  p: Plan,
+  expected: WorkflowState['expected'],
+): Promise<TrafficMove> {
+  const header = headerOf(service.strategy);
+  if (expected) assertNoDrift(listener, expected, p.listener, header);
+  const writes = diffListener(listener, p.listener, header);
+  const creates = writes.some((w) => w.kind === 'create-rule');
+  checkLimits(p.listener, writes, creates ? await aws.router.countRules(service.listener.loadBalancerArn) : 0);
+  if (writes.length > 0) {
+    await aws.router.applyWrites(service.listener.listenerArn, writes);
+    const after = await aws.router.readListener(service.listener.listenerArn);
+    if (!matches(after, p.listener, header)) {
+      throw new VerificationFailed(`listener ${service.listener.listenerArn} did not read back as written: ${diffListener(after, p.listener, header).map(describeWrite).join('; ')}`);
+    }
+  }
+  return { plan: p, writes, changes: writes.map(describeWrite) };
+}
+
+/** read → plan → apply, for the steps that need nothing between reading and writing. */
+export async function moveTraffic(service: ServiceConfig, aws: ServiceAdapters, state: WorkflowState, command: Command): Promise<TrafficMove> {
+  const listener = await aws.router.readListener(service.listener.listenerArn);
+  return applyListener(service, aws, listener, planFor(service, listener, knownReleases(state), command), state.expected);
+}

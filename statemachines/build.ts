@@ -1,0 +1,138 @@
+// Builds statemachines/deploy.asl.json, the deployment workflow. The JSON is
+// committed (serverless.yml and the local runtime load it unchanged); this
+// file exists so the Retry and Catch policies are written once, not pasted
+// into every state. `node statemachines/build.ts` rewrites the JSON; a test
+// fails when the two disagree.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const STEP_FUNCTION = '${StepFunctionArn}';
+
+/** Throttling, transient AWS faults, a read-back that lagged, Lambda's own hiccups: retried with capped, jittered backoff. */
+const RETRY = [
+  {
+    ErrorEquals: ['Throttled', 'TransientAwsError', 'VerificationFailed'],
+    IntervalSeconds: 1,
+    MaxAttempts: 6,
+    BackoffRate: 2,
+    MaxDelaySeconds: 20,
+    JitterStrategy: 'FULL',
+  },
+  {
+    ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+    IntervalSeconds: 1,
+    MaxAttempts: 4,
+    BackoffRate: 2,
+    JitterStrategy: 'FULL',
+  },
+];
+
+/** Any failure puts traffic back on the last good release and removes what this deployment created, except drift: a listener changed by hand is never overwritten. */
+const CATCH = [
+  { ErrorEquals: ['DriftDetected'], ResultPath: '$.error', Next: 'RecordFailure' },
+  { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Compensate' },
+];
+
+type State = Record<string, unknown>;
+
+/** One call of the step Lambda: `{ step, state, execution }` in, the next workflow state out. */
+function step(name: string, next: string | null, options: { catch?: object[] } = {}): State {
+  return {
+    Type: 'Task',
+    Resource: STEP_FUNCTION,
+    Parameters: { step: name, 'state.$': '$', 'execution.$': '$$.Execution.Id' },
+    ResultPath: '$',
+    Retry: RETRY,
+    Catch: options.catch ?? CATCH,
+    ...(next ? { Next: next } : { End: true }),
+  };
+}
+
+export function buildDefinition(): object {
+  const states: Record<string, State> = {
+    Prepare: step('prepare', 'CreateTargetGroup'),
+    CreateTargetGroup: step('createTargetGroup', 'CreateFleet'),
+    CreateFleet: step('createFleet', 'WaitForHealthy'),
+    WaitForHealthy: { Type: 'Wait', SecondsPath: '$.pollSeconds', Next: 'CheckHealth' },
+    CheckHealth: step('checkHealth', 'IsHealthy'),
+    IsHealthy: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.health.ready', BooleanEquals: true, Next: 'ArmAlarms' }],
+      Default: 'WaitForHealthy',
+    },
+    ArmAlarms: step('armAlarms', 'ShiftTraffic'),
+    ShiftTraffic: step('shiftTraffic', 'SmokeTest'),
+    SmokeTest: step('smokeTest', 'IsHolding'),
+    IsHolding: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.hold.kind', StringEquals: 'none', Next: 'Finish' }],
+      Default: 'Hold',
+    },
+    Hold: {
+      Type: 'Task',
+      Comment: 'Waits for promote / rollback / abort (Slack, CLI, alarm) or for the hold to elapse.',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: {
+        FunctionName: STEP_FUNCTION,
+        Payload: { step: 'hold', 'state.$': '$', 'execution.$': '$$.Execution.Id', 'token.$': '$$.Task.Token' },
+      },
+      TimeoutSecondsPath: '$.hold.seconds',
+      ResultPath: '$.signal',
+      Retry: RETRY,
+      Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'HoldElapsed' }, ...CATCH],
+      Next: 'OnSignal',
+    },
+    OnSignal: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.signal.action', StringEquals: 'promote', Next: 'Promote' },
+        { Variable: '$.signal.action', StringEquals: 'rollback', Next: 'RollBack' },
+        { Variable: '$.signal.action', StringEquals: 'abort', Next: 'RollBack' },
+      ],
+      Default: 'Hold',
+    },
+    HoldElapsed: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.hold.onTimeout', StringEquals: 'promote', Next: 'Promote' },
+        { Variable: '$.hold.onTimeout', StringEquals: 'advance', Next: 'Advance' },
+        { Variable: '$.hold.onTimeout', StringEquals: 'rollback', Next: 'RollBack' },
+      ],
+      Default: 'Retire',
+    },
+    Promote: step('promote', 'IsHolding'),
+    Advance: step('advance', 'IsHolding'),
+    RollBack: step('rollBack', 'IsRolledBack'),
+    IsRolledBack: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.rolledBack', BooleanEquals: true, Next: 'Cleanup' }],
+      Default: 'WaitForRestore',
+    },
+    WaitForRestore: { Type: 'Wait', SecondsPath: '$.pollSeconds', Next: 'RollBack' },
+    Cleanup: step('cleanup', 'Finish'),
+    Retire: step('retire', 'Finish'),
+    Finish: step('finish', 'Outcome'),
+    Outcome: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.outcome', StringEquals: 'rolled-back', Next: 'RolledBack' }],
+      Default: 'Done',
+    },
+    Done: { Type: 'Succeed' },
+    RolledBack: { Type: 'Fail', Error: 'RolledBack', Cause: 'traffic is back on the last good release' },
+    Compensate: step('compensate', 'RecordFailure', { catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.compensationError', Next: 'RecordFailure' }] }),
+    RecordFailure: step('recordFailure', 'DeploymentFailed', { catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: 'DeploymentFailed' }] }),
+    DeploymentFailed: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },
+  };
+  return {
+    Comment: 'bluegreen: bring up release n+1 beside release n, move traffic by strategy, bake, promote or roll back, retire.',
+    StartAt: 'Prepare',
+    States: states,
+  };
+}
+
+export const DEFINITION_PATH = fileURLToPath(new URL('./deploy.asl.json', import.meta.url));
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  writeFileSync(DEFINITION_PATH, `${JSON.stringify(buildDefinition(), null, 2)}\n`);
+  console.log(`wrote ${DEFINITION_PATH}`);
+}
