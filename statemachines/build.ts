@@ -41,7 +41,7 @@ function step(name: string, next: string | null, options: { catch?: object[] } =
     Type: 'Task',
     Resource: STEP_FUNCTION,
     Parameters: { step: name, 'state.$': '$', 'execution.$': '$$.Execution.Id' },
-    ResultPath: '$',
+    // The step returns the whole next state (the default ResultPath, `$`).
     Retry: RETRY,
     Catch: options.catch ?? CATCH,
     ...(next ? { Next: next } : { End: true }),

@@ -4,6 +4,7 @@
 // skip with a loud warning instead of failing for the wrong reason.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 export const motoAvailable = (() => {
   const r = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' });
@@ -28,10 +29,13 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** moto's server with a fix for one of its bugs (see the file). */
+const MOTO_SERVER = fileURLToPath(new URL('./moto_server.py', import.meta.url));
+
 /** Starts a private moto server; resolves once it answers. */
 export async function startMoto(): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('python3', [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const endpoint = `http://127.0.0.1:${port}`;
