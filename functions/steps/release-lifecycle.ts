@@ -11,11 +11,16 @@ import type { RetentionMode } from '../core/plan.ts';
 import type { ServiceAdapters } from './deps.ts';
 
 export async function retain(aws: ServiceAdapters, release: Release, mode: RetentionMode): Promise<void> {
-  if (mode === 'standby') await aws.fleet.standby(release.autoScalingGroupName, true);
-  if (mode === 'zero') {
-    const fleet = await aws.fleet.describe(release.autoScalingGroupName);
-    if (fleet && fleet.capacity.desired > 0) await aws.fleet.setCapacity(release.autoScalingGroupName, { min: 0, max: fleet.capacity.max, desired: 0 });
+  if (mode === 'warm') return;
+  const fleet = await aws.fleet.describe(release.autoScalingGroupName);
+  if (!fleet) return;
+  const { max, desired } = fleet.capacity;
+  // Standby lowers the desired capacity, which AWS refuses below the minimum: release the minimum first.
+  if (mode === 'standby') {
+    if (fleet.capacity.min > 0) await aws.fleet.setCapacity(release.autoScalingGroupName, { min: 0, max, desired });
+    await aws.fleet.standby(release.autoScalingGroupName, true);
   }
+  if (mode === 'zero' && desired > 0) await aws.fleet.setCapacity(release.autoScalingGroupName, { min: 0, max, desired: 0 });
 }
 
 /**
@@ -32,7 +37,7 @@ export async function restore(aws: ServiceAdapters, release: Release, capacity: 
   const fleet = await aws.fleet.describe(release.autoScalingGroupName);
   if (!fleet) throw new ResourceInUse(`release ${release.number} cannot be restored: Auto Scaling group ${release.autoScalingGroupName} no longer exists`);
   if (fleet.instances.some((i) => i.lifecycleState.startsWith('Standby'))) await aws.fleet.standby(release.autoScalingGroupName, false);
-  if (fleet.capacity.desired < capacity.desired) await aws.fleet.setCapacity(release.autoScalingGroupName, capacity);
+  if (fleet.capacity.desired < capacity.desired || fleet.capacity.min < capacity.min) await aws.fleet.setCapacity(release.autoScalingGroupName, capacity);
   return healthVerdict(targets, Math.max(capacity.desired, fleet.capacity.desired));
 }
 

@@ -1,0 +1,224 @@
+// A release's servers: one Auto Scaling group per release, launched from a
+// launch template version that carries the artifact version.
+//
+// AWS operations — autoscaling:*: DescribeAutoScalingGroups,
+// CreateAutoScalingGroup, UpdateAutoScalingGroup, EnterStandby, ExitStandby,
+// DeleteAutoScalingGroup; ec2:*: DescribeLaunchTemplateVersions,
+// CreateLaunchTemplateVersion.
+import {
+  CreateAutoScalingGroupCommand,
+  DeleteAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+  EnterStandbyCommand,
+  ExitStandbyCommand,
+  UpdateAutoScalingGroupCommand,
+  type AutoScalingClient,
+  type AutoScalingGroup,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  CreateLaunchTemplateVersionCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  type EC2Client,
+  type LaunchTemplateTagSpecification,
+} from '@aws-sdk/client-ec2';
+import { AwsRequestFailed, ConfigInvalid, ResourceNotFound } from '../core/errors.ts';
+import { TAG, type Capacity } from '../core/model.ts';
+import { awsErrorCode, call, mapAwsError } from './aws-errors.ts';
+
+/** EnterStandby and ExitStandby take at most 20 instances per call. */
+const STANDBY_BATCH = 20;
+
+export interface FleetInstance {
+  id: string;
+  /** `Pending`, `InService`, `Standby`, `Terminating`… */
+  lifecycleState: string;
+  /** `Healthy` or `Unhealthy`. */
+  healthStatus: string;
+}
+
+export interface FleetView {
+  name: string;
+  capacity: Capacity;
+  instances: FleetInstance[];
+  targetGroupArns: string[];
+  subnets: string[];
+  healthCheckGracePeriod: number;
+  /** Null for a group launched otherwise (launch configuration, mixed instances policy). */
+  launchTemplate: { id: string; version: string } | null;
+  tags: Record<string, string>;
+}
+
+export interface FleetSpec {
+  name: string;
+  launchTemplate: { id: string; version: string };
+  capacity: Capacity;
+  subnets: string[];
+  targetGroupArn: string;
+  healthCheckGracePeriod: number;
+  /** Propagated to the instances at launch. */
+  tags: Record<string, string>;
+}
+
+export interface Fleet {
+  describe(name: string): Promise<FleetView | null>;
+  /** A new version from `$Latest` whose user data exports `variable=version` and whose instances carry the version tag; returns its number. */
+  createLaunchTemplateVersion(launchTemplateId: string, version: string, variable: string): Promise<string>;
+  /** Creating a group that already exists is fine (a retried step). */
+  create(spec: FleetSpec): Promise<void>;
+  setCapacity(name: string, capacity: Capacity): Promise<void>;
+  /** on: every InService instance to Standby, lowering the desired capacity; off: every Standby instance back. */
+  standby(name: string, on: boolean): Promise<void>;
+  /** Force-deletes the group and its instances; a missing group is already deleted. */
+  delete(name: string): Promise<void>;
+}
+
+export function createFleet(autoScaling: AutoScalingClient, ec2: EC2Client): Fleet {
+  async function describeGroup(name: string): Promise<AutoScalingGroup | null> {
+    const described = await call('autoscaling:DescribeAutoScalingGroups', () =>
+      autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
+    );
+    return described.AutoScalingGroups?.[0] ?? null;
+  }
+
+  return {
+    async describe(name) {
+      const group = await describeGroup(name);
+      return group ? toFleetView(group) : null;
+    },
+
+    async createLaunchTemplateVersion(launchTemplateId, version, variable) {
+      const described = await call('ec2:DescribeLaunchTemplateVersions', () =>
+        ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: ['$Latest'] })),
+      );
+      const latest = described.LaunchTemplateVersions?.[0];
+      if (!latest) throw new ResourceNotFound(`launch template ${launchTemplateId} has no $Latest version`);
+      const data = latest.LaunchTemplateData ?? {};
+      const userData = withExport(launchTemplateId, decode(data.UserData), variable, version);
+      const created = await call('ec2:CreateLaunchTemplateVersion', () =>
+        ec2.send(
+          new CreateLaunchTemplateVersionCommand({
+            LaunchTemplateId: launchTemplateId,
+            SourceVersion: String(latest.VersionNumber),
+            VersionDescription: `${variable}=${version}`.slice(0, 255),
+            LaunchTemplateData: {
+              UserData: Buffer.from(userData).toString('base64'),
+              TagSpecifications: withVersionTag(data.TagSpecifications ?? [], version),
+            },
+          }),
+        ),
+      );
+      const number = created.LaunchTemplateVersion?.VersionNumber;
+      if (number === undefined) throw new AwsRequestFailed(`launch template ${launchTemplateId}: no version number in the answer`);
+      return String(number);
+    },
+
+    async create(spec) {
+      try {
+        await autoScaling.send(
+          new CreateAutoScalingGroupCommand({
+            AutoScalingGroupName: spec.name,
+            LaunchTemplate: { LaunchTemplateId: spec.launchTemplate.id, Version: spec.launchTemplate.version },
+            MinSize: spec.capacity.min,
+            MaxSize: spec.capacity.max,
+            DesiredCapacity: spec.capacity.desired,
+            VPCZoneIdentifier: spec.subnets.join(','),
+            TargetGroupARNs: [spec.targetGroupArn],
+            HealthCheckType: 'ELB',
+            HealthCheckGracePeriod: spec.healthCheckGracePeriod,
+            Tags: Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value, PropagateAtLaunch: true })),
+          }),
+        );
+      } catch (error) {
+        if (!awsErrorCode(error).startsWith('AlreadyExists')) throw mapAwsError(error, 'autoscaling:CreateAutoScalingGroup');
+      }
+    },
+
+    async setCapacity(name, capacity) {
+      await call('autoscaling:UpdateAutoScalingGroup', () =>
+        autoScaling.send(
+          new UpdateAutoScalingGroupCommand({
+            AutoScalingGroupName: name,
+            MinSize: capacity.min,
+            MaxSize: capacity.max,
+            DesiredCapacity: capacity.desired,
+          }),
+        ),
+      );
+    },
+
+    async standby(name, on) {
+      const group = await describeGroup(name);
+      if (!group) throw new ResourceNotFound(`Auto Scaling group ${name} not found`);
+      const from = on ? 'InService' : 'Standby';
+      const ids = (group.Instances ?? []).filter((i) => i.LifecycleState === from).map((i) => i.InstanceId ?? '');
+      for (let i = 0; i < ids.length; i += STANDBY_BATCH) {
+        const batch = { AutoScalingGroupName: name, InstanceIds: ids.slice(i, i + STANDBY_BATCH) };
+        if (on) {
+          await call('autoscaling:EnterStandby', () =>
+            autoScaling.send(new EnterStandbyCommand({ ...batch, ShouldDecrementDesiredCapacity: true })),
+          );
+        } else {
+          await call('autoscaling:ExitStandby', () => autoScaling.send(new ExitStandbyCommand(batch)));
+        }
+      }
+    },
+
+    async delete(name) {
+      try {
+        await call('autoscaling:DeleteAutoScalingGroup', () =>
+          autoScaling.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: name, ForceDelete: true })),
+        );
+      } catch (error) {
+        if (!(error instanceof ResourceNotFound)) throw error;
+      }
+    },
+  };
+}
+
+function toFleetView(group: AutoScalingGroup): FleetView {
+  const template = group.LaunchTemplate;
+  return {
+    name: group.AutoScalingGroupName ?? '',
+    capacity: { min: group.MinSize ?? 0, max: group.MaxSize ?? 0, desired: group.DesiredCapacity ?? 0 },
+    instances: (group.Instances ?? []).map((i) => ({
+      id: i.InstanceId ?? '',
+      lifecycleState: i.LifecycleState ?? '',
+      healthStatus: i.HealthStatus ?? '',
+    })),
+    targetGroupArns: group.TargetGroupARNs ?? [],
+    subnets: (group.VPCZoneIdentifier ?? '').split(',').filter((s) => s !== ''),
+    healthCheckGracePeriod: group.HealthCheckGracePeriod ?? 0,
+    launchTemplate: template?.LaunchTemplateId ? { id: template.LaunchTemplateId, version: template.Version ?? '$Default' } : null,
+    tags: Object.fromEntries((group.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+  };
+}
+
+/**
+ * The user data with `export VARIABLE='version'` as its first command (any
+ * earlier export of the same variable removed). The user data must be a
+ * shell script, or empty.
+ */
+function withExport(launchTemplateId: string, script: string, variable: string, version: string): string {
+  const line = `export ${variable}=${shellQuote(version)}`;
+  if (script.trim() === '') return `#!/bin/bash\n${line}\n`;
+  const [first = '', ...rest] = script.split('\n');
+  if (!first.startsWith('#!')) {
+    throw new ConfigInvalid(`launch template ${launchTemplateId}: user data must be a shell script starting with #! to carry ${variable}`);
+  }
+  return [first, line, ...rest.filter((l) => !l.startsWith(`export ${variable}=`))].join('\n');
+}
+
+/** The template's tag specifications, with the instance tags carrying the version tag. */
+function withVersionTag(specs: LaunchTemplateTagSpecification[], version: string): LaunchTemplateTagSpecification[] {
+  const instance = specs.find((s) => s.ResourceType === 'instance');
+  const tags = [...(instance?.Tags ?? []).filter((t) => t.Key !== TAG.version), { Key: TAG.version, Value: version }];
+  return [...specs.filter((s) => s !== instance), { ResourceType: 'instance', Tags: tags }];
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+function decode(base64: string | undefined): string {
+  return base64 ? Buffer.from(base64, 'base64').toString('utf8') : '';
+}
