@@ -1,12 +1,12 @@
 // The ALB listener as the plan sees it: read into a `ListenerView`, written
 // back as an ordered list of `ListenerWrite`s. No decisions here.
 //
-// AWS operations (elasticloadbalancing:*): DescribeListeners, DescribeRules,
+// AWS operations (elasticloadbalancing:*): DescribeRules (the listener, default
+// rule included), DescribeListeners (rule count of a load balancer),
 // ModifyListener, CreateRule, ModifyRule, DeleteRule.
 import {
   CreateRuleCommand,
   DeleteRuleCommand,
-  DescribeListenersCommand,
   ModifyListenerCommand,
   ModifyRuleCommand,
   paginateDescribeListeners,
@@ -31,15 +31,14 @@ export interface TrafficRouter {
 export function createTrafficRouter(client: ElasticLoadBalancingV2Client): TrafficRouter {
   return {
     async readListener(listenerArn) {
-      const described = await call('elasticloadbalancing:DescribeListeners', () =>
-        client.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] })),
-      );
-      const listener = described.Listeners?.[0];
-      if (!listener) throw new ResourceNotFound(`listener ${listenerArn} not found`);
+      // One call: DescribeRules lists the default rule too (IsDefault), so a
+      // rollback's critical path reads the listener once.
       const rules = await describeRules(client, listenerArn);
+      const defaultRule = rules.find((rule) => rule.IsDefault);
+      if (!defaultRule) throw new ResourceNotFound(`listener ${listenerArn} has no default rule`);
       return {
         listenerArn,
-        defaultAction: toDefaultAction(listenerArn, listener.DefaultActions ?? []),
+        defaultAction: toDefaultAction(listenerArn, defaultRule.Actions ?? []),
         rules: rules
           .filter((rule) => !rule.IsDefault)
           .map(toLiveRule)

@@ -5,7 +5,6 @@ import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
   DeleteRuleCommand,
-  DescribeListenersCommand,
   DescribeRulesCommand,
   ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
@@ -184,6 +183,7 @@ describe('TrafficRouter with a scripted ELBv2 client', () => {
   const listenerArn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2';
   const blue = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/bg-shop-1/73e2d6bc24d8a067';
   const green = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/bg-shop-2/2453ed029918f21f';
+  const defaultRule = (actions: Rule['Actions']): Rule => ({ RuleArn: 'default', Priority: 'default', IsDefault: true, Conditions: [], Actions: actions });
   const headerRule = (n: number, extra: Partial<Rule> = {}): Rule => ({
     RuleArn: `${listenerArn.replace(':listener/', ':listener-rule/')}/rule${n}`,
     Priority: String(n),
@@ -199,10 +199,9 @@ describe('TrafficRouter with a scripted ELBv2 client', () => {
 
   it('reads every page of rules, in priority order, and a plain forward as weight 1', async () => {
     // Prepare
-    elb.on(DescribeListenersCommand).resolves({ Listeners: [{ ListenerArn: listenerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: blue }] }] });
     elb
       .on(DescribeRulesCommand, { ListenerArn: listenerArn, Marker: undefined })
-      .resolves({ Rules: [headerRule(30), { RuleArn: 'default', Priority: 'default', IsDefault: true, Actions: [] }], NextMarker: 'page-2' })
+      .resolves({ Rules: [headerRule(30), defaultRule([{ Type: 'forward', TargetGroupArn: blue }])], NextMarker: 'page-2' })
       .on(DescribeRulesCommand, { ListenerArn: listenerArn, Marker: 'page-2' })
       .resolves({ Rules: [headerRule(20)] });
 
@@ -228,8 +227,7 @@ describe('TrafficRouter with a scripted ELBv2 client', () => {
     },
   ])('marks a header rule with $title unmanaged', async ({ actions }) => {
     // Prepare
-    elb.on(DescribeListenersCommand).resolves({ Listeners: [{ ListenerArn: listenerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: blue }] }] });
-    elb.on(DescribeRulesCommand).resolves({ Rules: [headerRule(10, { Actions: actions })] });
+    elb.on(DescribeRulesCommand).resolves({ Rules: [headerRule(10, { Actions: actions }), defaultRule([{ Type: 'forward', TargetGroupArn: blue }])] });
 
     // Act
     const view = await createTrafficRouter(client).readListener(listenerArn);
@@ -240,18 +238,14 @@ describe('TrafficRouter with a scripted ELBv2 client', () => {
 
   it('refuses a listener whose default action it could not write back', async () => {
     // Prepare: writing only the forward would drop the authentication
-    elb.on(DescribeListenersCommand).resolves({
-      Listeners: [
-        {
-          ListenerArn: listenerArn,
-          DefaultActions: [
-            { Type: 'authenticate-oidc', Order: 1 },
-            { Type: 'forward', TargetGroupArn: blue, Order: 2 },
-          ],
-        },
+    elb.on(DescribeRulesCommand).resolves({
+      Rules: [
+        defaultRule([
+          { Type: 'authenticate-oidc', Order: 1 },
+          { Type: 'forward', TargetGroupArn: blue, Order: 2 },
+        ]),
       ],
     });
-    elb.on(DescribeRulesCommand).resolves({ Rules: [] });
 
     // Act
     const read = createTrafficRouter(client).readListener(listenerArn);

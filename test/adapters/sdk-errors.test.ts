@@ -29,7 +29,7 @@ import {
   AddTagsCommand,
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
-  DescribeListenersCommand,
+  DescribeRulesCommand,
   DescribeTargetGroupsCommand,
   DuplicateTargetGroupNameException,
   ElasticLoadBalancingV2Client,
@@ -108,7 +108,7 @@ describe('a throttled call', () => {
   it.each([
     {
       title: 'router.readListener',
-      script: () => mocks.elb.on(DescribeListenersCommand).rejects(elbError('Throttling', 'Rate exceeded')),
+      script: () => mocks.elb.on(DescribeRulesCommand).rejects(elbError('Throttling', 'Rate exceeded')),
       act: () => adapters.router.readListener(listenerArn),
       sdkType: ElasticLoadBalancingV2ServiceException,
     },
@@ -219,7 +219,7 @@ describe('a missing resource', () => {
   it.each([
     {
       title: 'a listener',
-      script: () => mocks.elb.on(DescribeListenersCommand).rejects(new ListenerNotFoundException({ message: 'The specified listener does not exist.', $metadata: {} })),
+      script: () => mocks.elb.on(DescribeRulesCommand).rejects(new ListenerNotFoundException({ message: 'The specified listener does not exist.', $metadata: {} })),
       act: () => adapters.router.readListener(listenerArn),
     },
     {
