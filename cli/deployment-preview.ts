@@ -1,0 +1,124 @@
+// A deployment played forward on paper, from the core alone: each phase the
+// workflow would reach (shift → [advance…] → promote), the exact listener
+// writes that get there from the listener of the phase before, the hold that
+// follows, and what a rollback from that phase would write. The ALB limits
+// are checked at every phase, as the workflow checks them before writing.
+import type { ServiceConfig } from '../functions/core/config.ts';
+import { describeWrite, diffListener } from '../functions/core/diff.ts';
+import { NothingToRollBack, QuotaExceeded } from '../functions/core/errors.ts';
+import { holdAfter, type Hold } from '../functions/core/holds.ts';
+import { headerOf } from '../functions/core/listener.ts';
+import type { DeploymentState, ListenerView, ListenerWrite, Phase, Release } from '../functions/core/model.ts';
+import { plan } from '../functions/core/plan.ts';
+import { checkLimits } from '../functions/core/quotas.ts';
+
+export interface RollbackPreview {
+  writes: ListenerWrite[];
+  changes: string[];
+  /** Releases brought back to serve before the listener changes. */
+  restore: number[];
+  /** Releases deleted after it changes. */
+  remove: number[];
+}
+
+export interface PhasePreview {
+  command: 'shift' | 'advance' | 'promote';
+  /** The phase reached. */
+  phase: Phase;
+  canaryWeight: number;
+  writes: ListenerWrite[];
+  /** The writes in words, in the order they are made. */
+  changes: string[];
+  /** What the workflow waits for next. */
+  hold: Hold;
+  /** Null when there is nothing to roll back to (a first release). */
+  rollback: RollbackPreview | null;
+}
+
+export interface DeploymentPreview {
+  phases: PhasePreview[];
+  /** The most rules the deployment has added to the load balancer at any phase. */
+  maxAddedRules: number;
+}
+
+/**
+ * @param current where the service stands now (no candidate)
+ * @param candidate the release the deploy creates, with a stand-in target group ARN
+ * @param rulesOnLoadBalancer non-default rules on every listener of the load balancer now
+ */
+export function previewDeployment(
+  service: ServiceConfig,
+  listener: ListenerView,
+  current: DeploymentState,
+  candidate: Release,
+  rulesOnLoadBalancer: number,
+): DeploymentPreview {
+  const header = headerOf(service.strategy);
+  const forward: PhasePreview['command'] = service.strategy.type === 'weighted-canary' ? 'advance' : 'promote';
+  const phases: PhasePreview[] = [];
+  let state: DeploymentState = { ...current, phase: 'provisioned', candidate };
+  let view = listener;
+  let added = 0;
+  let maxAddedRules = 0;
+  let command: PhasePreview['command'] = 'shift';
+
+  for (;;) {
+    const p = plan(service, state, { type: command });
+    const writes = diffListener(view, p.listener, header);
+    try {
+      checkLimits(p.listener, writes, rulesOnLoadBalancer + added);
+    } catch (error) {
+      if (error instanceof QuotaExceeded) throw new QuotaExceeded(`${command}: ${error.message}`, { cause: error });
+      throw error;
+    }
+    added += writes.filter((w) => w.kind === 'create-rule').length - writes.filter((w) => w.kind === 'delete-rule').length;
+    maxAddedRules = Math.max(maxAddedRules, added);
+    view = applyWrites(view, writes);
+    phases.push({
+      command,
+      phase: p.next.phase,
+      canaryWeight: p.next.canaryWeight,
+      writes,
+      changes: writes.map(describeWrite),
+      hold: holdAfter(service, p.next.phase),
+      rollback: rollbackFrom(service, p.next, view),
+    });
+    if (p.next.phase !== 'canary') return { phases, maxAddedRules };
+    state = p.next;
+    command = forward;
+  }
+}
+
+function rollbackFrom(service: ServiceConfig, state: DeploymentState, view: ListenerView): RollbackPreview | null {
+  let p;
+  try {
+    p = plan(service, state, { type: 'rollback' });
+  } catch (error) {
+    if (error instanceof NothingToRollBack) return null;
+    throw error;
+  }
+  const writes = diffListener(view, p.listener, headerOf(service.strategy));
+  return { writes, changes: writes.map(describeWrite), restore: p.restore.map((r) => r.number), remove: p.remove.map((r) => r.number) };
+}
+
+/** The listener as it reads after `writes`; a created rule gets a stand-in ARN. */
+export function applyWrites(view: ListenerView, writes: ListenerWrite[]): ListenerView {
+  let { defaultAction, rules } = view;
+  for (const w of writes) {
+    switch (w.kind) {
+      case 'modify-default':
+        defaultAction = w.action;
+        break;
+      case 'create-rule':
+        rules = [...rules, { ...w.rule, ruleArn: `(planned rule ${w.rule.priority})`, managed: true }];
+        break;
+      case 'modify-rule':
+        rules = rules.map((r) => (r.ruleArn === w.ruleArn ? { ...r, ...w.rule } : r));
+        break;
+      case 'delete-rule':
+        rules = rules.filter((r) => r.ruleArn !== w.ruleArn);
+        break;
+    }
+  }
+  return { ...view, defaultAction, rules: [...rules].sort((a, b) => a.priority - b.priority) };
+}
