@@ -1,5 +1,5 @@
 // A deployment played forward on paper, from the core alone: each phase the
-// workflow would reach (shift → [advance…] → promote), the exact listener
+// workflow would reach (attach → shift → [advance…] → promote), the exact listener
 // writes that get there from the listener of the phase before, the hold that
 // follows, and what a rollback from that phase would write. The ALB limits
 // are checked at every phase, as the workflow checks them before writing.
@@ -22,7 +22,7 @@ export interface RollbackPreview {
 }
 
 export interface PhasePreview {
-  command: 'shift' | 'advance' | 'promote';
+  command: 'attach' | 'shift' | 'advance' | 'promote';
   /** The phase reached. */
   phase: Phase;
   canaryWeight: number;
@@ -60,7 +60,7 @@ export function previewDeployment(
   let view = listener;
   let added = 0;
   let maxAddedRules = 0;
-  let command: PhasePreview['command'] = 'shift';
+  let command: PhasePreview['command'] = 'attach';
 
   for (;;) {
     const p = plan(service, state, { type: command });
@@ -83,9 +83,9 @@ export function previewDeployment(
       hold: holdAfter(service, p.next.phase),
       rollback: rollbackFrom(service, p.next, view),
     });
-    if (p.next.phase !== 'canary') return { phases, maxAddedRules };
+    if (command !== 'attach' && p.next.phase !== 'canary') return { phases, maxAddedRules };
     state = p.next;
-    command = forward;
+    command = command === 'attach' ? 'shift' : forward;
   }
 }
 

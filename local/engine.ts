@@ -72,6 +72,7 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
     taskHandler: async (_stateName, _resource, input) => {
       const event = input as unknown as StepEvent;
       await options.beforeStep?.(event);
+      if (process.env.DEBUG_ENGINE) console.error("STEP", event.step, event.state.version, JSON.stringify(event.state.error ?? ""));
       return (await runner!(event)) as never;
     },
   });

@@ -52,7 +52,8 @@ export function buildDefinition(): object {
   const states: Record<string, State> = {
     Prepare: step('prepare', 'CreateTargetGroup'),
     CreateTargetGroup: step('createTargetGroup', 'CreateFleet'),
-    CreateFleet: step('createFleet', 'WaitForHealthy'),
+    CreateFleet: step('createFleet', 'AttachCandidate'),
+    AttachCandidate: step('attachCandidate', 'WaitForHealthy'),
     WaitForHealthy: { Type: 'Wait', SecondsPath: '$.pollSeconds', Next: 'CheckHealth' },
     CheckHealth: step('checkHealth', 'IsHealthy'),
     IsHealthy: {

@@ -167,6 +167,7 @@ function changes(list: string[], indent: string): string[] {
 }
 
 function holdText(phase: PhasePreview): string {
+  if (phase.command === 'attach') return 'health-check it at weight 0 until every desired target is healthy';
   const { hold } = phase;
   const length = duration(hold.seconds * 1000);
   switch (hold.kind) {

@@ -44,6 +44,14 @@ export interface WaitInput {
 
 export interface Wait extends WaitInput {
   enteredAt: string;
+  /** Who answered it (it stays until the next wait replaces it); null while open. */
+  taken: WaitAnswer | null;
+}
+
+export interface WaitAnswer {
+  by: string;
+  action: SignalAction;
+  at: string;
 }
 
 /** A deployment request: the execution that will run it and what it deploys. */
@@ -107,7 +115,7 @@ export interface DeploymentStore {
   active(service: string): Promise<ActiveDeployment | null>;
   /** Records the open wait; repeating it for a wait already taken changes nothing. */
   putWait(service: string, wait: WaitInput): Promise<void>;
-  /** The open wait, or null when none is open (none entered, or taken). */
+  /** The last wait entered: open (`taken: null`) or answered; null when there is none. */
   getWait(service: string): Promise<Wait | null>;
   /** Takes the open wait for one answer; exactly one caller wins, the others get `ConcurrentUpdate` naming the winner. */
   takeWait(service: string, take: { by: string; action: SignalAction; expectedToken?: string }): Promise<Wait>;
@@ -145,7 +153,7 @@ export function deploymentTableDefinition(tableName: string): CreateTableCommand
 const LOCK = 'lock';
 const WAIT = 'wait';
 const HISTORY = 'history#';
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 10;
 const DAY_SECONDS = 86_400;
 
 /** The lock item: the running request, the queue slot, and `rev`, bumped by every write. */
@@ -158,7 +166,8 @@ interface LockItem extends DeploymentRequest {
   handedOverFrom?: string;
 }
 
-interface WaitItem extends Wait {
+interface WaitItem extends WaitInput {
+  enteredAt: string;
   takenBy?: string;
   takenAction?: SignalAction;
   takenAt?: string;
@@ -316,7 +325,7 @@ export function createDeploymentStore(doc: DynamoDBDocumentClient, tableName: st
 
     async getWait(service) {
       const item = await get<WaitItem>(service, WAIT);
-      return item && item.takenBy === undefined ? toWait(item) : null;
+      return item ? toWait(item) : null;
     },
 
     async takeWait(service, take) {
@@ -427,11 +436,15 @@ export function createDeploymentStore(doc: DynamoDBDocumentClient, tableName: st
 
 function lostWait(service: string, item: WaitItem | undefined): string {
   if (!item) return `${service}: no wait is open any more (the deployment moved on); nothing was sent`;
-  const what = `the ${item.kind} wait of release ${item.releaseNumber}`;
-  if (item.takenBy !== undefined) {
-    return `${service}: ${what} was already taken by ${item.takenBy} (${item.takenAction ?? '?'}) at ${item.takenAt ?? '?'}; nothing was sent`;
-  }
-  return `${service}: the wait changed meanwhile (now ${what}); nothing was sent`;
+  const wait = toWait(item);
+  if (wait.taken) return `${service}: ${answeredBy(wait)}; nothing was sent`;
+  return `${service}: the wait changed meanwhile (now the ${wait.kind} wait of release ${wait.releaseNumber}); nothing was sent`;
+}
+
+/** `the bake wait of release 4 was already taken by alarm:… (rollback) at …` */
+export function answeredBy(wait: Wait): string {
+  const who = wait.taken ? `${wait.taken.by} (${wait.taken.action}) at ${wait.taken.at}` : 'nobody';
+  return `the ${wait.kind} wait of release ${wait.releaseNumber} was already taken by ${who}`;
 }
 
 function request(r: DeploymentRequest): DeploymentRequest {
@@ -443,8 +456,9 @@ function toActive(item: LockItem): ActiveDeployment {
 }
 
 function toWait(item: WaitItem): Wait {
-  const { executionArn, token, kind, releaseNumber, expiresAt, enteredAt } = item;
-  return { executionArn, token, kind, releaseNumber, expiresAt, enteredAt };
+  const { executionArn, token, kind, releaseNumber, expiresAt, enteredAt, takenBy, takenAction, takenAt } = item;
+  const taken = takenBy !== undefined ? { by: takenBy, action: takenAction!, at: takenAt! } : null;
+  return { executionArn, token, kind, releaseNumber, expiresAt, enteredAt, taken };
 }
 
 /** Drops `undefined` members (optional fields), which DynamoDB cannot store. */

@@ -61,8 +61,8 @@ export function sameAction(a: Action, b: Action): boolean {
     return a.type === 'fixed-response' && b.type === 'fixed-response' && a.statusCode === b.statusCode && a.body === b.body && a.contentType === b.contentType;
   }
   const norm = (x: Action & { type: 'forward' }) => {
-    // A forward to one group is the same whatever its weight.
-    const targets = x.targets.length === 1 ? [{ ...x.targets[0]!, weight: 1 }] : x.targets;
+    // A forward to one group is the same whatever its weight, unless the weight is 0 (attached, no traffic).
+    const targets = x.targets.length === 1 && x.targets[0]!.weight > 0 ? [{ ...x.targets[0]!, weight: 1 }] : x.targets;
     return new Map(targets.map((t) => [t.targetGroupArn, t.weight]));
   };
   const ma = norm(a);
@@ -79,9 +79,13 @@ function sameRule(a: HeaderRule, b: HeaderRule): boolean {
   );
 }
 
+/** `bg-web-1`, `bg-web-1:90 + bg-web-2:10`, `bg-web-1 (bg-web-2 attached)`, `fixed 404`. */
 export function describeAction(a: Action): string {
   if (a.type === 'fixed-response') return `fixed ${a.statusCode}`;
-  return a.targets.map((t) => `${shortName(t.targetGroupArn)}${a.targets.length > 1 ? `:${t.weight}` : ''}`).join(' + ');
+  const serving = a.targets.filter((t) => t.weight > 0);
+  const attached = a.targets.filter((t) => t.weight === 0).map((t) => shortName(t.targetGroupArn));
+  const traffic = serving.map((t) => `${shortName(t.targetGroupArn)}${serving.length > 1 ? `:${t.weight}` : ''}`).join(' + ') || 'no traffic';
+  return attached.length > 0 ? `${traffic} (${attached.join(', ')} attached)` : traffic;
 }
 
 function describeRule(r: HeaderRule): string {

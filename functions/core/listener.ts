@@ -30,29 +30,41 @@ export function ownedRules(listener: ListenerView, header: string): LiveRule[] {
   return listener.rules.filter((r) => r.managed && r.header.toLowerCase() === name);
 }
 
-export function desiredListener(strategy: StrategyConfig, state: Pick<DeploymentState, 'phase' | 'live' | 'candidate' | 'canaryWeight'>): DesiredListener {
+export function desiredListener(
+  strategy: StrategyConfig,
+  state: Pick<DeploymentState, 'phase' | 'live' | 'candidate' | 'previous' | 'canaryWeight'>,
+): DesiredListener {
   const { live, candidate, phase } = state;
-  const liveAction = live ? forward([live.targetGroupArn, 1]) : NO_RELEASE;
+  const liveOnly = live ? forward([live.targetGroupArn, 1]) : NOT_FOUND;
+  const weight = strategy.type === 'weighted-canary' && phase === 'canary' && live && candidate ? state.canaryWeight : 0;
+  const defaultAction = defaultForward(state, weight);
 
-  switch (strategy.type) {
-    case 'blue-green':
-      return { defaultAction: liveAction, rules: [] };
-    case 'weighted-canary': {
-      const weight = phase === 'canary' && candidate ? state.canaryWeight : 0;
-      if (live && candidate && weight > 0 && weight < 100) {
-        return { defaultAction: forward([live.targetGroupArn, 100 - weight], [candidate.targetGroupArn, weight]), rules: [] };
-      }
-      return { defaultAction: liveAction, rules: [] };
-    }
-    case 'header-canary': {
-      const green = phase === 'canary' && candidate ? forward([candidate.targetGroupArn, 1]) : NOT_FOUND;
-      const rules: HeaderRule[] = [
-        { priority: strategy.priority, header: strategy.header, values: ['green'], action: green },
-        { priority: strategy.priority + 1, header: strategy.header, values: ['blue'], action: live ? liveAction : NOT_FOUND },
-      ];
-      return { defaultAction: liveAction, rules };
-    }
-  }
+  if (strategy.type !== 'header-canary') return { defaultAction, rules: [] };
+  const green = phase === 'canary' && candidate ? forward([candidate.targetGroupArn, 1]) : NOT_FOUND;
+  return {
+    defaultAction,
+    rules: [
+      { priority: strategy.priority, header: strategy.header, values: ['green'], action: green },
+      { priority: strategy.priority + 1, header: strategy.header, values: ['blue'], action: liveOnly },
+    ],
+  };
+}
+
+/**
+ * The default action: the live release takes the traffic (less the canary
+ * weight). The candidate and the retained previous release stay attached at
+ * weight 0: an ALB health-checks only target groups a listener references, so
+ * this is what lets the health gate see the candidate, and what keeps the
+ * previous release's health known, so a rollback is one write.
+ */
+function defaultForward(state: Pick<DeploymentState, 'live' | 'candidate' | 'previous'>, canaryWeight: number): Action {
+  const { live, candidate, previous } = state;
+  const targets: Array<[string, number]> = [];
+  if (live) targets.push([live.targetGroupArn, 100 - canaryWeight]);
+  if (candidate) targets.push([candidate.targetGroupArn, canaryWeight]);
+  if (previous && live) targets.push([previous.targetGroupArn, 0]);
+  if (targets.length === 0) return NO_RELEASE;
+  return targets.length === 1 && targets[0]![1] > 0 ? forward([targets[0]![0], 1]) : forward(...targets);
 }
 
 /** The part of a live listener this system owns, in the desired shape, for comparison. */
@@ -63,7 +75,7 @@ export function ownedView(listener: ListenerView, header: string): DesiredListen
   };
 }
 
-/** Every target group an action sends traffic to (weight > 0). */
+/** Every target group an action sends traffic to (weight > 0); attached groups at weight 0 take none. */
 export function targetsOf(action: Action): string[] {
   return action.type === 'forward' ? action.targets.filter((t) => t.weight > 0).map((t) => t.targetGroupArn) : [];
 }

@@ -80,6 +80,7 @@ export interface DeploymentState {
 
 export type Command =
   | { type: 'deploy'; version: string }
+  | { type: 'attach' }
   | { type: 'shift' }
   | { type: 'advance' }
   | { type: 'promote' }

@@ -73,6 +73,12 @@ export function plan(service: ServiceConfig, state: DeploymentState, command: Co
       });
     }
 
+    case 'attach': {
+      // The candidate joins the listener at weight 0, so the load balancer health-checks it.
+      if (state.phase !== 'provisioned' || !candidate) throw new NothingToShift(`${service.name}: no new release to attach (phase ${state.phase})`);
+      return result(state);
+    }
+
     case 'shift': {
       if (state.phase !== 'provisioned' || !candidate) throw new NothingToShift(`${service.name}: no new release waiting for traffic (phase ${state.phase})`);
       if (!live) return result({ ...state, phase: 'stable', live: candidate, candidate: null, canaryWeight: 0 });

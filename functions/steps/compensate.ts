@@ -21,8 +21,7 @@ export async function compensate(deps: StepDeps, state: WorkflowState): Promise<
   const mine = releases.find((r) => r.number === number);
 
   if (current.candidate?.number === number) {
-    const { changes } = await applyListener(service, aws, listener, plan(service, current, { type: 'abort' }), undefined);
-    const after = changes.length > 0 ? await aws.router.readListener(service.listener.listenerArn) : listener;
+    const { after } = await applyListener(service, aws, listener, plan(service, current, { type: 'abort' }), undefined);
     await remove(aws, after, current.candidate);
   } else if (mine && current.live?.number !== number) {
     await remove(aws, listener, mine);

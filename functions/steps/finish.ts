@@ -28,7 +28,7 @@ async function end(deps: StepDeps, state: WorkflowState, executionArn: string): 
     reason: state.error ? `${state.error.Error}: ${state.error.Cause}` : undefined,
     durationMs: state.startedAt ? now - state.startedAt : undefined,
   });
-  const next = await startNext({ store: deps.store, executions: deps.executions, now: () => new Date(deps.now()) }, state.service, executionName, outcome);
+  const next = await startNext({ store: deps.store, executions: deps.executions, now: () => new Date(deps.now()) }, state.service, executionName);
   if (next) deps.logger.info('next deployment', { ...next });
   return withPhase(state, outcome, now);
 }

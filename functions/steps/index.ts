@@ -3,6 +3,7 @@
 // steps, tags the log with service, release and execution, and runs the step.
 import { Aborted, BadRequest } from '../core/errors.ts';
 import { armAlarms } from './arm-alarms.ts';
+import { attachCandidate } from './attach-candidate.ts';
 import { checkHealth } from './check-health.ts';
 import { cleanup } from './cleanup.ts';
 import { compensate } from './compensate.ts';
@@ -33,6 +34,7 @@ export const STEPS: Record<string, Step> = {
   prepare,
   createTargetGroup,
   createFleet,
+  attachCandidate,
   checkHealth,
   armAlarms,
   shiftTraffic,
@@ -49,7 +51,7 @@ export const STEPS: Record<string, Step> = {
 };
 
 /** Steps after which an operator's abort takes effect (the hold takes it as a signal instead). */
-const ABORTABLE = new Set(['createTargetGroup', 'createFleet', 'checkHealth', 'armAlarms', 'shiftTraffic', 'smokeTest', 'advance', 'promote']);
+const ABORTABLE = new Set(['createTargetGroup', 'createFleet', 'attachCandidate', 'checkHealth', 'armAlarms', 'shiftTraffic', 'smokeTest', 'advance', 'promote']);
 
 export function createStepRunner(deps: StepDeps) {
   return async (event: StepEvent): Promise<WorkflowState> => {

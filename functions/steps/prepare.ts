@@ -27,7 +27,7 @@ export async function prepare(deps: StepDeps, state: WorkflowState): Promise<Wor
 
   const now = deps.now();
   return withPhase(
-    { ...state, pollSeconds: service.healthGate.pollSeconds, startedAt: now, create, base: current.live, expected: ownedView(listener, header), phase: current.phase },
+    { ...state, pollSeconds: service.healthGate.pollSeconds, startedAt: now, create, base: current.live, releases, expected: ownedView(listener, header), phase: current.phase },
     'prepared',
     now,
   );

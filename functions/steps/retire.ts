@@ -4,7 +4,7 @@
 import { findService } from '../core/config.ts';
 import type { StepDeps } from './deps.ts';
 import { remove, retain } from './release-lifecycle.ts';
-import { planFor } from './traffic.ts';
+import { applyListener, planFor } from './traffic.ts';
 import { withPhase, type WorkflowState } from './workflow-state.ts';
 
 export async function retire(deps: StepDeps, state: WorkflowState): Promise<WorkflowState> {
@@ -12,8 +12,9 @@ export async function retire(deps: StepDeps, state: WorkflowState): Promise<Work
   const aws = deps.adapters(service);
   const [listener, releases] = await Promise.all([aws.router.readListener(service.listener.listenerArn), aws.targetGroups.listReleases(service.name)]);
   const p = planFor(service, listener, releases, { type: 'retire' });
+  const { after } = await applyListener(service, aws, listener, p, state.expected);
   for (const { release, mode } of p.retain) await retain(aws, release, mode);
-  for (const release of p.remove) await remove(aws, listener, release);
+  for (const release of p.remove) await remove(aws, after, release);
   deps.logger.info('retired', { removed: p.remove.map((r) => r.number), kept: p.retain.map((r) => r.release.number) });
-  return withPhase({ ...state, phase: p.next.phase, outcome: state.outcome ?? 'succeeded' }, 'retired', deps.now());
+  return withPhase({ ...state, expected: p.listener, phase: p.next.phase, outcome: state.outcome ?? 'succeeded' }, 'retired', deps.now());
 }

@@ -14,14 +14,19 @@ import type { WorkflowState } from './workflow-state.ts';
 
 export interface TrafficMove {
   plan: Plan;
+  /** The listener once the writes are applied (as read back). */
+  after: ListenerView;
   writes: ListenerWrite[];
   /** Human-readable writes, for history and logs. */
   changes: string[];
 }
 
-/** The releases this execution knows: the one it started from and the one it created. */
+/** The releases this execution knows: those that existed when it started, and the one it created. */
 export function knownReleases(state: WorkflowState): Release[] {
-  return [state.base, state.release].filter((r): r is Release => Boolean(r));
+  const known = [...(state.releases ?? []), ...(state.base ? [state.base] : [])].filter((r) => r.number !== state.release?.number);
+  const unique = new Map(known.map((r) => [r.number, r]));
+  if (state.release) unique.set(state.release.number, state.release);
+  return [...unique.values()];
 }
 
 export function planFor(service: ServiceConfig, listener: ListenerView, releases: Release[], command: Command): Plan {
@@ -44,14 +49,15 @@ export async function applyListener(
   const writes = diffListener(listener, p.listener, header);
   const creates = writes.some((w) => w.kind === 'create-rule');
   checkLimits(p.listener, writes, creates ? await aws.router.countRules(service.listener.loadBalancerArn) : 0);
+  let after = listener;
   if (writes.length > 0) {
     await aws.router.applyWrites(service.listener.listenerArn, writes);
-    const after = await aws.router.readListener(service.listener.listenerArn);
+    after = await aws.router.readListener(service.listener.listenerArn);
     if (!matches(after, p.listener, header)) {
       throw new VerificationFailed(`listener ${service.listener.listenerArn} did not read back as written: ${diffListener(after, p.listener, header).map(describeWrite).join('; ')}`);
     }
   }
-  return { plan: p, writes, changes: writes.map(describeWrite) };
+  return { plan: p, after, writes, changes: writes.map(describeWrite) };
 }
 
 /** read → plan → apply, for the steps that need nothing between reading and writing. */

@@ -17,6 +17,8 @@ export interface WorkflowState {
   create?: NewRelease;
   /** The live release when this execution started (null: the first release). */
   base?: Release | null;
+  /** The service's releases when this execution started (read from their tags). */
+  releases?: Release[];
   /** The release this execution created, once its target group exists. */
   release?: Release;
   /** The listener as this execution last verified or wrote it (drift detection). */

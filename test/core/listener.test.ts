@@ -20,8 +20,9 @@ describe('diffListener', () => {
     expect(diffListener(viewOf(canary), canary, 'x-client-mode')).toEqual([]);
   });
 
-  it('shifting the header canary is one rule write', () => {
-    expect(diffListener(viewOf(stable), canary, 'x-client-mode')).toEqual([{ kind: 'modify-rule', ruleArn: 'rule-10', rule: canary.rules[0] }]);
+  it('shifting the header canary is one rule write once the candidate is attached', () => {
+    const attached = desiredListener(header.strategy, state({ phase: 'provisioned', live: r1, candidate: r2 }));
+    expect(diffListener(viewOf(attached), canary, 'x-client-mode')).toEqual([{ kind: 'modify-rule', ruleArn: 'rule-10', rule: canary.rules[0] }]);
   });
 
   it('writes the default action first, then rules, creates, deletes', () => {
@@ -33,6 +34,11 @@ describe('diffListener', () => {
   it('never touches rules it does not own (other headers, other conditions)', () => {
     const writes = diffListener(viewOf(stable, [foreign, pathRule]), desiredListener(STRATEGIES['blue-green'].strategy, state({ live: r1 })), 'x-client-mode');
     expect(writes.map((w) => (w.kind === 'delete-rule' ? w.ruleArn : w.kind))).toEqual(['rule-10', 'rule-11']);
+  });
+
+  it('tells a group attached at weight 0 from the same group taking the traffic', () => {
+    const attached = viewOf({ defaultAction: forward([r1.targetGroupArn, 0]), rules: [] });
+    expect(diffListener(attached, { defaultAction: forward([r1.targetGroupArn, 1]), rules: [] }, 'x-client-mode')).toHaveLength(1);
   });
 
   it('treats a forward to one group as equal whatever its weight', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { desiredListener, NOT_FOUND, NO_RELEASE, forward, headerOf } from '../../functions/core/listener.ts';
-import type { Action, Command, DeploymentState, Phase } from '../../functions/core/model.ts';
+import { describeAction, diffListener, shortName } from '../../functions/core/diff.ts';
+import { desiredListener, NO_RELEASE, forward, headerOf, targetsOf } from '../../functions/core/listener.ts';
+import type { Command, DeploymentState, DesiredListener, Phase } from '../../functions/core/model.ts';
 import { plan } from '../../functions/core/plan.ts';
 import { deriveState } from '../../functions/core/state.ts';
 import { STRATEGIES, r1, r2, r3, service, state, viewOf } from './fixtures.ts';
@@ -95,38 +96,52 @@ describe('plan: every strategy × phase × command', () => {
 
 describe('header canary follows the seed design tables', () => {
   const config = STRATEGIES['header-canary'];
-  const rules = (green: Action, blue: Action) => [
-    { priority: 10, header: 'x-client-mode', values: ['green'], action: green },
-    { priority: 11, header: 'x-client-mode', values: ['blue'], action: blue },
-  ];
-  const tg = (r: typeof r1) => forward([r.targetGroupArn, 1]);
+  /** Where each kind of request goes, and which groups are attached at weight 0 for health checks. */
+  const routes = (l: DesiredListener) => ({
+    default: targetsOf(l.defaultAction).map(shortName),
+    green: describeAction(l.rules.find((r) => r.values.includes('green'))!.action),
+    blue: describeAction(l.rules.find((r) => r.values.includes('blue'))!.action),
+    attached: l.defaultAction.type === 'forward' ? l.defaultAction.targets.filter((t) => t.weight === 0).map((t) => shortName(t.targetGroupArn)) : [],
+  });
+  const canary = () => plan(config, STATES.provisioned!, { type: 'shift' });
 
   it('initial: default and blue → tg-n, green → 404', () => {
-    expect(desiredListener(config.strategy, STATES.stable!)).toEqual({ defaultAction: tg(r1), rules: rules(NOT_FOUND, tg(r1)) });
+    expect(routes(desiredListener(config.strategy, STATES.stable!))).toEqual({ default: ['bg-web-1'], blue: 'bg-web-1', green: 'fixed 404', attached: [] });
+  });
+
+  it('while tg-(n+1) is health-checked: traffic as before, tg-(n+1) attached at weight 0', () => {
+    const p = plan(config, STATES.provisioned!, { type: 'attach' });
+    expect(routes(p.listener)).toEqual({ default: ['bg-web-1'], blue: 'bg-web-1', green: 'fixed 404', attached: ['bg-web-2'] });
   });
 
   it('after the artifacts are deployed: green → tg-(n+1), blue and default → tg-n', () => {
-    const p = plan(config, STATES.provisioned!, { type: 'shift' });
-    expect(p.listener).toEqual({ defaultAction: tg(r1), rules: rules(tg(r2), tg(r1)) });
+    expect(routes(canary().listener)).toEqual({ default: ['bg-web-1'], blue: 'bg-web-1', green: 'bg-web-2', attached: ['bg-web-2'] });
   });
 
-  it('promotion: default and blue → tg-(n+1), green → 404; tg-n retained', () => {
-    const p = plan(config, stateFor('header-canary', 'canary'), { type: 'promote' });
-    expect(p.listener).toEqual({ defaultAction: tg(r2), rules: rules(NOT_FOUND, tg(r2)) });
+  it('promotion: default and blue → tg-(n+1), green → 404; tg-n retained and attached', () => {
+    const p = plan(config, canary().next, { type: 'promote' });
+    expect(routes(p.listener)).toEqual({ default: ['bg-web-2'], blue: 'bg-web-2', green: 'fixed 404', attached: ['bg-web-1'] });
     expect(p.retain).toEqual([{ release: r1, mode: 'warm' }]);
   });
 
-  it('rollback: default and blue → tg-n, green → 404; tg-(n+1) removed', () => {
-    const p = plan(config, stateFor('header-canary', 'canary'), { type: 'rollback' });
-    expect(p.listener).toEqual({ defaultAction: tg(r1), rules: rules(NOT_FOUND, tg(r1)) });
+  it('rollback: default and blue → tg-n, green → 404; tg-(n+1) detached and removed', () => {
+    const p = plan(config, canary().next, { type: 'rollback' });
+    expect(routes(p.listener)).toEqual({ default: ['bg-web-1'], blue: 'bg-web-1', green: 'fixed 404', attached: [] });
     expect(p.remove).toEqual([r2]);
   });
 
   it('rollback after promotion restores tg-n before switching and removes tg-(n+1)', () => {
     const p = plan(config, STATES.promoted!, { type: 'rollback' });
-    expect(p.listener).toEqual({ defaultAction: tg(r1), rules: rules(NOT_FOUND, tg(r1)) });
+    expect(routes(p.listener)).toEqual({ default: ['bg-web-1'], blue: 'bg-web-1', green: 'fixed 404', attached: [] });
     expect(p.restore).toEqual([r1]);
     expect(p.remove).toEqual([r2]);
+  });
+
+  it('a rollback from a retained release is one write: the default action', () => {
+    const promoted = plan(config, canary().next, { type: 'promote' });
+    const rollback = plan(config, promoted.next, { type: 'rollback' });
+    expect(diffListener(viewOf(promoted.listener), rollback.listener, 'x-client-mode').map((w) => w.kind)).toEqual(['modify-default', 'modify-rule']);
+    expect(diffListener(viewOf(promoted.listener), rollback.listener, 'x-client-mode')[0]).toEqual({ kind: 'modify-default', action: forward([r1.targetGroupArn, 1]) });
   });
 });
 
@@ -142,7 +157,7 @@ describe('weighted canary steps', () => {
       weights.push(action.type === 'forward' ? (action.targets.find((t) => t.targetGroupArn === r2.targetGroupArn)?.weight ?? 0) : -1);
       s = p.next;
     }
-    expect(weights).toEqual([10, 50, 1]); // 10%, 50%, then r2 alone
+    expect(weights).toEqual([10, 50, 100]); // 10%, 50%, then all of it
     expect(s).toMatchObject({ phase: 'promoted', live: r2, previous: r1 });
   });
 
@@ -191,8 +206,12 @@ describe('retire', () => {
     expect(p.next.phase).toBe(phase);
   });
 
-  it('never touches the listener of the live release', () => {
+  it('moves no traffic: it only detaches the releases it retires', () => {
     const config = STRATEGIES['header-canary'];
-    expect(plan(config, promoted, { type: 'retire' }).listener).toEqual(desiredListener(config.strategy, promoted));
+    const p = plan(config, promoted, { type: 'retire' });
+    const before = desiredListener(config.strategy, promoted);
+    expect(targetsOf(p.listener.defaultAction)).toEqual(targetsOf(before.defaultAction));
+    expect(p.listener.rules).toEqual(before.rules);
+    expect(p.listener.defaultAction).toEqual(forward([r3.targetGroupArn, 1]));
   });
 });

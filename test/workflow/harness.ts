@@ -5,8 +5,9 @@ import { DescribeAutoScalingGroupsCommand, type AutoScalingClient } from '@aws-s
 import { DescribeAlarmsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetGroupsCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { parseConfig, type Config } from '../../functions/core/config.ts';
-import { describeAction } from '../../functions/core/diff.ts';
-import { ownedView } from '../../functions/core/listener.ts';
+import { describeAction, shortName } from '../../functions/core/diff.ts';
+import { ownedView, targetsOf } from '../../functions/core/listener.ts';
+import type { Action } from '../../functions/core/model.ts';
 import { createTrafficRouter } from '../../functions/adapters/router.ts';
 import type { WaitKind } from '../../functions/adapters/store.ts';
 import { startOrQueue, signal } from '../../functions/lib/dispatch.ts';
@@ -86,9 +87,11 @@ export async function startDeployment(
   const listener = async (): Promise<ListenerSummary> => {
     const view = ownedView(await router.readListener(infra.listenerArn), 'x-client-mode');
     const rule = (value: string) => view.rules.find((r) => r.values.includes(value));
+    // Where requests go: groups attached at weight 0 take none.
+    const traffic = (a: Action) => (a.type === 'forward' ? targetsOf(a).map(shortName).join(' + ') || 'no traffic' : describeAction(a));
     const green = rule('green');
     const blue = rule('blue');
-    return { default: describeAction(view.defaultAction), ...(green ? { green: describeAction(green.action) } : {}), ...(blue ? { blue: describeAction(blue.action) } : {}) };
+    return { default: traffic(view.defaultAction), ...(green ? { green: traffic(green.action) } : {}), ...(blue ? { blue: traffic(blue.action) } : {}) };
   };
 
   return {
@@ -105,7 +108,10 @@ export async function startDeployment(
       await signal(dispatch, service, { action, by, reason: `test ${action}` });
     },
     async waitFor(kind) {
-      await until(async () => (await engine.store.getWait(service))?.kind === kind, `a ${kind} wait`);
+      await until(async () => {
+        const wait = await engine.store.getWait(service);
+        return wait?.kind === kind && wait.taken === null;
+      }, `an open ${kind} wait`);
     },
     async finished(executionArn) {
       const deadline = Date.now() + 30_000;

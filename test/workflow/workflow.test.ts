@@ -5,11 +5,17 @@
 import { DeregisterTargetsCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { createHandler as createAlarmHandler } from '../../functions/alarm.ts';
 import { backends, useBackend } from '../support/backends.ts';
+import { alarmEvent } from '../support/events.ts';
 import { startDynalite, type RunningServer } from '../support/servers.ts';
 import { startDeployment, type Deployment } from './harness.ts';
 
 const moto = backends.find((b) => b.name === 'moto')!;
+const silent = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+const lambdaContext = { functionName: 'alarm', awsRequestId: 'test' } as Context;
 
 describe.skipIf(!moto.available)('deployment workflow on moto', () => {
   const clients = useBackend(moto);
@@ -95,8 +101,13 @@ describe.skipIf(!moto.available)('deployment workflow on moto', () => {
       const before = await d.snapshot();
       const execution = await d.deploy('v2');
       await d.waitFor(firstWait);
-      await clients().cloudWatch.send(new SetAlarmStateCommand({ AlarmName: `bg-${d.service}-2-5xx`, StateValue: 'ALARM', StateReason: 'test: 5xx' }));
-      await d.signal('rollback', `alarm:bg-${d.service}-2-5xx`);
+      const alarmName = `bg-${d.service}-2-5xx`;
+      await clients().cloudWatch.send(new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: 'ALARM', StateReason: 'test: 5xx' }));
+      // EventBridge delivers the state change to the alarm function, twice (at-least-once): one rollback.
+      const alarm = createAlarmHandler({ config: d.config, store: d.engine.store, executions: d.engine.executions, logger: silent });
+      const event = alarmEvent('alarm-state-alarm', { alarmName, id: `evt-${d.service}` });
+      expect(await alarm(event, lambdaContext)).toMatchObject({ outcome: 'rollback-signalled' });
+      expect(await alarm(event, lambdaContext)).toMatchObject({ outcome: 'ignored' });
       expect(await d.finished(execution)).toMatchObject({ status: 'FAILED', error: 'RolledBack' });
       expect(await d.snapshot()).toEqual(before);
     });

@@ -1,0 +1,61 @@
+// Secrets from SSM Parameter Store and Secrets Manager (moto), through
+// Powertools parameters, cached; or straight from the environment locally.
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigInvalid } from '../../functions/core/errors.ts';
+import { optionalSecret, requiredSecret, secretStores, type SecretStores } from '../../functions/lib/secrets.ts';
+import { emulatorClientConfig, motoAvailable, startMoto, type RunningServer } from '../support/servers.ts';
+
+describe.skipIf(!motoAvailable)('secrets (moto)', () => {
+  let moto: RunningServer;
+  let ssm: SSMClient;
+  let secretsManager: SecretsManagerClient;
+  let stores: SecretStores;
+  let secretArn: string;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    ssm = new SSMClient(emulatorClientConfig(moto.endpoint));
+    secretsManager = new SecretsManagerClient(emulatorClientConfig(moto.endpoint));
+    stores = secretStores(ssm, secretsManager);
+    const created = await secretsManager.send(new CreateSecretCommand({ Name: 'bluegreen/slack-signing-secret', SecretString: 'from-secrets-manager' }));
+    secretArn = created.ARN!;
+  });
+  afterAll(() => moto?.stop());
+
+  it('reads a SecureString parameter and keeps it for five minutes', async () => {
+    // Prepare
+    await ssm.send(new PutParameterCommand({ Name: '/bluegreen/github-secret', Type: 'SecureString', Value: 'from-ssm' }));
+    const read = optionalSecret({ GITHUB_WEBHOOK_SECRET_PARAM: '/bluegreen/github-secret' }, 'GITHUB_WEBHOOK_SECRET', stores)!;
+
+    // Act
+    const first = await read();
+    await ssm.send(new PutParameterCommand({ Name: '/bluegreen/github-secret', Type: 'SecureString', Value: 'rotated', Overwrite: true }));
+    const cached = await read();
+
+    // Assess
+    expect([first, cached]).toEqual(['from-ssm', 'from-ssm']);
+  });
+
+  it.each([
+    ['its ARN', () => secretArn],
+    ['secretsmanager:<name>', () => 'secretsmanager:bluegreen/slack-signing-secret'],
+  ])('reads a Secrets Manager secret given by %s', async (_case, location) => {
+    // Act
+    const value = await optionalSecret({ SLACK_SIGNING_SECRET_PARAM: location() }, 'SLACK_SIGNING_SECRET', secretStores(ssm, secretsManager))!();
+
+    // Assess
+    expect(value).toBe('from-secrets-manager');
+  });
+
+  it('takes the value from the environment for local runs', async () => {
+    expect(await optionalSecret({ SLACK_SIGNING_SECRET: 'local', SLACK_SIGNING_SECRET_PARAM: '/ignored' }, 'SLACK_SIGNING_SECRET', stores)!()).toBe('local');
+  });
+
+  it('is absent when the environment names none, and required ones say which variable to set', () => {
+    expect(optionalSecret({}, 'SLACK_BOT_TOKEN', stores)).toBeUndefined();
+    expect(() => requiredSecret({}, 'SLACK_SIGNING_SECRET', stores)).toThrow(ConfigInvalid);
+    expect(() => requiredSecret({}, 'SLACK_SIGNING_SECRET', stores)).toThrow('set SLACK_SIGNING_SECRET_PARAM');
+  });
+});
