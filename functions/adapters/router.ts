@@ -17,7 +17,7 @@ import {
   type RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ConfigInvalid, ResourceNotFound } from '../core/errors.ts';
-import type { Action, HeaderRule, ListenerView, ListenerWrite, LiveRule } from '../core/model.ts';
+import { MANAGED_BY, TAG, type Action, type HeaderRule, type ListenerView, type ListenerWrite, type LiveRule } from '../core/model.ts';
 import { call } from './aws-errors.ts';
 
 export interface TrafficRouter {
@@ -90,6 +90,8 @@ async function applyWrite(client: ElasticLoadBalancingV2Client, listenerArn: str
             Priority: write.rule.priority,
             Conditions: toConditions(write.rule),
             Actions: [toElbAction(write.rule.action)],
+            // IAM lets this system modify and delete only rules carrying this tag.
+            Tags: [{ Key: TAG.managedBy, Value: MANAGED_BY }],
           }),
         ),
       );

@@ -304,6 +304,7 @@ describe('TrafficRouter with a scripted ELBv2 client', () => {
         {
           ListenerArn: listenerArn,
           Priority: 12,
+          Tags: [{ Key: 'bluegreen:managed-by', Value: 'bluegreen' }],
           Conditions: header,
           Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: green, Weight: 1 }] } }],
         },
