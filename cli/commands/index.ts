@@ -5,8 +5,9 @@ import { deploy } from './deploy.ts';
 import { history } from './history.ts';
 import { planCommand } from './plan.ts';
 import { promote } from './promote.ts';
+import { rehearseCommand } from '../rehearse.ts';
 import { rollback } from './rollback.ts';
 import { status } from './status.ts';
 import { validate } from './validate.ts';
 
-export const COMMANDS: Command[] = [status, planCommand, deploy, promote, rollback, abort, history, validate];
+export const COMMANDS: Command[] = [status, planCommand, deploy, promote, rollback, abort, history, validate, rehearseCommand];

@@ -29,7 +29,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** moto's server with a fix for one of its bugs (see the file). */
+/** moto's server with fixes for two of its bugs (see the file). */
 const MOTO_SERVER = fileURLToPath(new URL('./moto_server.py', import.meta.url));
 
 /** Starts a private moto server; resolves once it answers. */
@@ -43,14 +43,8 @@ export async function startMoto(): Promise<RunningServer> {
   return { endpoint, stop: () => kill(child) };
 }
 
-/** Starts dynalite in memory on a free port. */
-export async function startDynalite(): Promise<RunningServer> {
-  const { default: dynalite } = await import('dynalite');
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { endpoint: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => server.close(() => r())) };
-}
+/** dynalite in memory on a free port (the same one local runs use). */
+export { startDynalite } from '../../local/dynamodb.ts';
 
 /** Static credentials and region for emulators; never real ones. */
 export function emulatorClientConfig(endpoint: string) {
