@@ -1,8 +1,9 @@
 // A deployment played forward on paper, from the core alone: each phase the
-// workflow would reach (attach → shift → [advance…] → promote), the exact listener
-// writes that get there from the listener of the phase before, the hold that
-// follows, and what a rollback from that phase would write. The ALB limits
-// are checked at every phase, as the workflow checks them before writing.
+// workflow would reach (attach → shift → [advance…] → promote), the exact
+// listener writes that get there from the listener of the phase before, the
+// hold that follows (the health gate after attach), and what a rollback from
+// that phase would write. The ALB limits are checked at every phase, as the
+// workflow checks them before writing.
 import type { ServiceConfig } from '../functions/core/config.ts';
 import { describeWrite, diffListener } from '../functions/core/diff.ts';
 import { NothingToRollBack, QuotaExceeded } from '../functions/core/errors.ts';
@@ -21,6 +22,19 @@ export interface RollbackPreview {
   remove: number[];
 }
 
+/**
+ * What follows `attach`: no hold but the health gate, polled until every
+ * desired target of the new release is healthy; past the deadline the
+ * deployment fails and the release is removed (the workflow compensates with
+ * an abort).
+ */
+export interface HealthGateWait {
+  kind: 'health';
+  /** The health gate's deadline. */
+  seconds: number;
+  onTimeout: 'abort';
+}
+
 export interface PhasePreview {
   command: 'attach' | 'shift' | 'advance' | 'promote';
   /** The phase reached. */
@@ -30,7 +44,7 @@ export interface PhasePreview {
   /** The writes in words, in the order they are made. */
   changes: string[];
   /** What the workflow waits for next. */
-  hold: Hold;
+  hold: Hold | HealthGateWait;
   /** Null when there is nothing to roll back to (a first release). */
   rollback: RollbackPreview | null;
 }
@@ -80,7 +94,7 @@ export function previewDeployment(
       canaryWeight: p.next.canaryWeight,
       writes,
       changes: writes.map(describeWrite),
-      hold: holdAfter(service, p.next.phase),
+      hold: command === 'attach' ? { kind: 'health', seconds: service.healthGate.deadlineSeconds, onTimeout: 'abort' } : holdAfter(service, p.next.phase),
       rollback: rollbackFrom(service, p.next, view),
     });
     if (command !== 'attach' && p.next.phase !== 'canary') return { phases, maxAddedRules };

@@ -6,10 +6,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { TaskTokenRejected, type Executions } from './adapters/executions.ts';
+import type { Executions } from './adapters/executions.ts';
 import type { DeploymentStore } from './adapters/store.ts';
 import type { Config } from './core/config.ts';
-import { ConcurrentUpdate, NothingToRollBack } from './core/errors.ts';
+import { ConcurrentUpdate, NothingToRollBack, TaskTokenRejected } from './core/errors.ts';
 import { parseResourceName } from './core/names.ts';
 import { awsClients } from './lib/aws-clients.ts';
 import { builtOnFirstCall } from './lib/cold-start.ts';

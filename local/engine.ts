@@ -66,17 +66,17 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
     now: () => new Date(now()),
   });
 
-  let runner: ((event: StepEvent) => Promise<unknown>) | undefined;
+  // The step runner needs the executions, which need the state machine: it is set below.
+  const steps = { run: (_event: StepEvent): Promise<unknown> => Promise.reject(new Error('the local engine is not started')) };
   const runtime = createStepFunctionsRuntime({
     timeScale,
     taskHandler: async (_stateName, _resource, input) => {
       const event = input as unknown as StepEvent;
       await options.beforeStep?.(event);
-      if (process.env.DEBUG_ENGINE) console.error("STEP", event.step, event.state.version, JSON.stringify(event.state.error ?? ""));
-      return (await runner!(event)) as never;
+      return steps.run(event);
     },
   });
-  const { stateMachineArn } = await runtime.createStateMachine({
+  const { stateMachineArn } = runtime.createStateMachine({
     name: 'bluegreen-deploy',
     definition: readFileSync(DEFINITION_FILE, 'utf8'),
     definitionSubstitutions: { StepFunctionArn: STEP_FUNCTION_ARN },
@@ -93,7 +93,7 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
     fetch: options.fetch ?? globalThis.fetch,
     logger: options.logger ?? new Logger({ serviceName: 'bluegreen-step', logLevel: 'SILENT' }),
   };
-  runner = createStepRunner(deps);
+  steps.run = createStepRunner(deps);
 
   return {
     runtime,

@@ -97,7 +97,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
           mark(`${VERSIONS.v3} starts failing half its requests`);
         }
         if (event.step === 'cleanup' && event.state.rolledBack && alarmAt && !rollback) {
-          rollback = { trigger: alarmAt.alarm, detectToRoutedMs: Date.now() - alarmAt.at };
+          rollback = { trigger: alarmAt.alarm, detectToRoutedMs: Date.now() - alarmAt.at, routedAtMs: Date.now() - t0 };
         }
       },
     });
@@ -145,7 +145,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     if (first.status !== 'SUCCEEDED') throw new Error(`the first release did not go live: ${first.error} ${first.cause}`);
 
     loads.push(startLoad({ url, rps: options.rps }));
-    if (options.strategy === 'header-canary') loads.push(startLoad({ url, rps: Math.max(1, Math.round(options.rps / 10)), headers: { 'x-client-mode': 'green' } }));
+    // Beta testers: a quarter as many requests again, asking for the green release.
+    if (options.strategy === 'header-canary') loads.push(startLoad({ url, rps: Math.max(4, Math.round(options.rps / 4)), headers: { 'x-client-mode': 'green' } }));
     const meter = setInterval(() => progress(meterLine(t0, loads, timeline)), 1000);
     stops.unshift(() => Promise.resolve(clearInterval(meter)));
     await sleep(cloud.realMs(10));
@@ -215,7 +216,7 @@ function rehearsalConfig(strategy: Strategy, infra: Awaited<ReturnType<typeof se
               ? { type: 'weighted-canary', steps: [10, 50, 100] }
               : { type: 'blue-green' },
         healthGate: { deadlineSeconds: 60, pollSeconds: 2 },
-        bake: { seconds: 20, alarms: { http5xx: { threshold: 2, periods: 1, periodSeconds: 10 } } },
+        bake: { seconds: 20, alarms: { http5xx: { threshold: 1, periods: 1, periodSeconds: 10 } } },
         retention: { mode: 'warm', minutes: 1, generations: 0 },
         smokeTest: { url, expectStatus: 200 },
         slack: { channels: [SLACK_CHANNEL], users: [SLACK_USER] },

@@ -11,7 +11,8 @@ export interface RehearsalReport {
   appErrors: number;
   byVersion: Record<string, number>;
   timeline: Array<{ phase: string; atMs: number }>;
-  rollback: { trigger: string; detectToRoutedMs: number } | null;
+  /** From the alarm's state change to traffic back on the good release; `routedAtMs` is since the start. */
+  rollback: { trigger: string; detectToRoutedMs: number; routedAtMs: number } | null;
   apiCalls: Record<string, Record<string, number>>;
   stateTransitions: number;
   latencyMs: { p50: number; p99: number };
@@ -63,7 +64,7 @@ export function renderHtml(report: RehearsalReport, samples: readonly Sample[]):
   const legend = versions.map((v, i) => `<span style="background:${COLORS[i % COLORS.length]}"></span>${escape(v)}`).join(' ');
   const rows = (obj: Record<string, unknown>) =>
     Object.entries(obj)
-      .map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(typeof v === 'object' ? JSON.stringify(v) : String(v))}</td></tr>`)
+      .map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v))}</td></tr>`)
       .join('');
 
   return `<!doctype html>

@@ -1,7 +1,7 @@
 // `bluegreen plan <service> --version V`: what a deploy would create and the
-// exact listener writes of each phase, from the same core the workflow runs
-// (deriveState, plan, diffListener, describeWrite, checkLimits). Reads AWS,
-// writes nothing.
+// exact listener writes of each phase (attach at weight 0, shift, …), from
+// the same core the workflow runs (deriveState, plan, diffListener,
+// describeWrite, checkLimits). Reads AWS, writes nothing.
 import type { TargetGroupSettings } from '../../functions/adapters/target-groups.ts';
 import { alarmSpecs } from '../../functions/core/alarms.ts';
 import type { ServiceConfig } from '../../functions/core/config.ts';
@@ -53,8 +53,9 @@ export const planCommand: Command = {
   description: [
     'Shows what deploying VERSION would do now: the release it creates (number, names, the target group settings',
     'and capacity it copies from the live release, or the configured defaults for a first release), then the exact',
-    'listener writes of each phase (shift, each weighted step, promote), what the workflow waits for after each,',
-    'and what a rollback from each phase would write. Checks the ALB limits at every phase. Reads AWS only.',
+    'listener writes of each phase (attach at weight 0 for health checks, shift, each weighted step, promote), what',
+    'the workflow waits for after each (the health gate after attach) and what a rollback from each phase would',
+    'write. Checks the ALB limits at every phase. Reads AWS only.',
   ].join('\n'),
   args: [{ name: 'service', description: 'a configured service' }],
   options: {
@@ -167,10 +168,11 @@ function changes(list: string[], indent: string): string[] {
 }
 
 function holdText(phase: PhasePreview): string {
-  if (phase.command === 'attach') return 'health-check it at weight 0 until every desired target is healthy';
   const { hold } = phase;
   const length = duration(hold.seconds * 1000);
   switch (hold.kind) {
+    case 'health':
+      return `health-check it at weight 0 until every desired target is healthy (up to ${length}, else it is removed)`;
     case 'promotion':
       return `wait up to ${length} for promote or rollback (on timeout: ${hold.onTimeout})`;
     case 'bake':

@@ -5,7 +5,6 @@
 // Who may: the CLI acts with the caller's AWS credentials, so IAM is the
 // gate, not the Slack lists (slack.users / slack.groups).
 import type { SignalAction } from '../../functions/adapters/executions.ts';
-import type { WaitKind } from '../../functions/adapters/store.ts';
 import { signal, type SignalResult } from '../../functions/lib/dispatch.ts';
 import { stringValue, type Command } from '../command.ts';
 import { STATE_MACHINE_OPTION, TABLE_OPTION, TARGET_OPTIONS } from '../options.ts';
@@ -17,9 +16,6 @@ const WHO_MAY = [
   '(slack.users, slack.groups) apply to Slack only. The history records you as cli:<user> ($USER, else your',
   'AWS identity from STS).',
 ].join('\n');
-
-/** Waits a promotion may answer: after a promotion the workflow can only be rolled back. */
-const PROMOTABLE: WaitKind[] = ['promotion', 'bake'];
 
 export function signalCommand(action: SignalAction, summary: string, description: string): Command {
   return {
@@ -39,7 +35,7 @@ export function signalCommand(action: SignalAction, summary: string, description
       const deps = { store: session.store(), executions: session.executions() };
       const by = await session.caller();
       const reason = stringValue(line, 'reason') ?? `${action} from the CLI`;
-      const result = await signal(deps, service.name, { action, by, reason, ...(action === 'promote' ? { expect: { kinds: PROMOTABLE } } : {}) });
+      const result = await signal(deps, service.name, { action, by, reason });
       io.stdout(`${done(service.name, result)}\n`);
       return 0;
     },

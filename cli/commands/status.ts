@@ -28,6 +28,12 @@ export interface ReleaseStatus {
   targetGroup: string;
   targetGroupArn: string;
   autoScalingGroup: string;
+  /**
+   * Its target group's weight in the listener's default forward, exactly as
+   * ELBv2 holds it; 0: attached (health-checked, takes no traffic); null: not
+   * referenced by the default action.
+   */
+  defaultWeight: number | null;
   /** Share of the listener's default traffic, in percent. */
   defaultTrafficPercent: number;
   /** Header rules of ours that send to this release, e.g. `x-client-mode: green`. */
@@ -64,10 +70,11 @@ export const status: Command = {
   name: 'status',
   summary: 'what is live and green, traffic, health, alarms and the running deployment',
   description: [
-    'Shows what is live and what is green (the candidate), the listener\'s default action with its weights and the',
-    'header rules, the health of every release\'s target group, the state of its alarms, and the running deployment',
-    'from the store: its execution and current state, the open wait (promotion, bake or retention) with its expiry,',
-    'a requested abort and the queued version. Changes nothing.',
+    'Shows what is live and what is green (the candidate), the traffic each release takes (a release attached to the',
+    'default action at weight 0 takes none: it is there so the load balancer health-checks it), the listener\'s',
+    'default action with its weights and the header rules, the health of every release\'s target group, the state of',
+    'its alarms, and the running deployment from the store: its execution and current state, the open wait',
+    '(promotion, bake or retention) with its expiry, a requested abort and the queued version. Changes nothing.',
   ].join('\n'),
   args: [{ name: 'service', description: 'a configured service' }],
   options: { ...JSON_OPTION, ...TARGET_OPTIONS, ...TABLE_OPTION, ...STATE_MACHINE_OPTION },
@@ -125,6 +132,7 @@ async function releaseStatus(aws: ServiceAdapters, listener: ListenerView, heade
     targetGroup: release.targetGroupName,
     targetGroupArn: release.targetGroupArn,
     autoScalingGroup: release.autoScalingGroupName,
+    defaultWeight: weightIn(listener.defaultAction, release.targetGroupArn),
     defaultTrafficPercent: sharePercent(listener.defaultAction, release.targetGroupArn),
     headerRoutes: ownedRules(listener, header)
       .filter((rule) => sharePercent(rule.action, release.targetGroupArn) > 0)
@@ -134,10 +142,16 @@ async function releaseStatus(aws: ServiceAdapters, listener: ListenerView, heade
   };
 }
 
+/** The weight of a target group in a forward action; null when the action does not reference it. */
+function weightIn(action: Action, targetGroupArn: string): number | null {
+  if (action.type !== 'forward') return null;
+  return action.targets.find((t) => t.targetGroupArn === targetGroupArn)?.weight ?? null;
+}
+
 function sharePercent(action: Action, targetGroupArn: string): number {
   if (action.type !== 'forward') return 0;
   const total = action.targets.reduce((sum, t) => sum + t.weight, 0);
-  const mine = action.targets.find((t) => t.targetGroupArn === targetGroupArn)?.weight ?? 0;
+  const mine = weightIn(action, targetGroupArn) ?? 0;
   return total > 0 ? Math.round((100 * mine) / total) : 0;
 }
 
@@ -207,9 +221,10 @@ export function renderStatus(view: StatusView, now: number): string {
   return text(lines);
 }
 
+/** Where a release takes traffic from; attached at weight 0 is said so, never shown as a share. */
 function traffic(r: ReleaseStatus): string {
-  const routes = [...(r.defaultTrafficPercent > 0 ? [`default ${r.defaultTrafficPercent}%`] : []), ...r.headerRoutes];
-  return routes.join(', ') || 'none';
+  const fromDefault = r.defaultWeight === null ? [] : r.defaultWeight > 0 ? [`default ${r.defaultTrafficPercent}%`] : ['default attached (weight 0)'];
+  return [...fromDefault, ...r.headerRoutes].join(', ') || 'none';
 }
 
 function renderDeployment(service: string, d: DeploymentStatus, now: number): string[] {

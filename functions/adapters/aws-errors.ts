@@ -16,6 +16,7 @@ const THROTTLING_CODES = new Set([
   'ThrottlingException',
   'Throttling',
   'TooManyRequestsException',
+  'TooManyRequests',
   'RequestLimitExceeded',
   'SlowDown',
   'ProvisionedThroughputExceeded',
@@ -92,7 +93,8 @@ export async function call<T>(operation: string, fn: () => Promise<T>): Promise<
 
 function isThrottling(code: string, error: unknown): boolean {
   const retryable = (error as { $retryable?: { throttling?: unknown } } | null)?.$retryable;
-  return THROTTLING_CODES.has(code) || retryable?.throttling === true;
+  // HTTP 429 is throttling whatever the code, as the SDK's own retry strategy reads it.
+  return THROTTLING_CODES.has(code) || retryable?.throttling === true || asShape(error).$metadata?.httpStatusCode === 429;
 }
 
 function isAccessDenied(code: string, message: string): boolean {

@@ -15,7 +15,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { isDeepStrictEqual } from 'node:util';
-import { BlueGreenError, ResourceInUse, ResourceNotFound } from '../core/errors.ts';
+import { ResourceInUse, ResourceNotFound, TaskTokenRejected, type BlueGreenError } from '../core/errors.ts';
 import { awsErrorCode, mapAwsError } from './aws-errors.ts';
 
 /** Who or what asked for a deployment. */
@@ -61,13 +61,6 @@ export interface ExecutionDescription extends ExecutionSummary {
   error?: string;
   cause?: string;
 }
-
-/**
- * The task token of a wait is no longer accepted: the wait timed out, was
- * already answered, or the execution ended (`TaskTimedOut`, `TaskDoesNotExist`,
- * `InvalidToken`).
- */
-export class TaskTokenRejected extends BlueGreenError {}
 
 export interface Executions {
   /** The ARN an execution of this name has (or will have). */

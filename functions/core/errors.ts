@@ -63,3 +63,23 @@ export class NotFound extends BlueGreenError {}
 export class Unauthorized extends BlueGreenError {}
 export class Forbidden extends BlueGreenError {}
 export class BadRequest extends BlueGreenError {}
+/** The request body is larger than the entry point accepts. */
+export class PayloadTooLarge extends BlueGreenError {}
+
+// ---- workflow executions ----
+/**
+ * The task token of a wait is no longer accepted: the wait timed out, was
+ * already answered, or the execution ended (`TaskTimedOut`, `TaskDoesNotExist`,
+ * `InvalidToken`).
+ */
+export class TaskTokenRejected extends BlueGreenError {}
+
+// ---- outside services ----
+/** Slack answered with an error (`ok: false`, or an HTTP error). */
+export class SlackRequestFailed extends BlueGreenError {
+  override readonly retryable = true;
+}
+/** GitHub did not answer, or answered with an error other than "not found". */
+export class GitHubRequestFailed extends BlueGreenError {
+  override readonly retryable = true;
+}

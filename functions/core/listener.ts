@@ -7,7 +7,7 @@
 //   promoted              tg-(n+1)  tg-(n+1)              404
 //   rolled back           tg-n      tg-n                  404
 import type { StrategyConfig } from './config.ts';
-import type { Action, DeploymentState, DesiredListener, HeaderRule, ListenerView, LiveRule } from './model.ts';
+import type { Action, DeploymentState, DesiredListener, ListenerView, LiveRule } from './model.ts';
 
 export const DEFAULT_HEADER = 'x-client-mode';
 

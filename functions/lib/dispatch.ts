@@ -5,8 +5,8 @@
 // - `signal`: promote / roll back / abort (Slack, CLI, alarm): answer the open
 //   wait of the workflow, exactly once, or record an abort request.
 import { randomBytes } from 'node:crypto';
-import { ConcurrentUpdate, NothingToPromote, NothingToRollBack, NotFound, ResourceNotFound } from '../core/errors.ts';
-import { TaskTokenRejected, type Executions, type SignalAction, type Trigger } from '../adapters/executions.ts';
+import { ConcurrentUpdate, NothingToPromote, NothingToRollBack, NotFound, ResourceNotFound, TaskTokenRejected } from '../core/errors.ts';
+import type { Executions, SignalAction, Trigger } from '../adapters/executions.ts';
 import { answeredBy, type ActiveDeployment, type DeploymentRequest, type DeploymentStore, type Outcome, type Wait, type WaitKind } from '../adapters/store.ts';
 
 export interface DispatchDeps {

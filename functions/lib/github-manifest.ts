@@ -1,17 +1,12 @@
 // Reads a service's version file (`github.manifest`) at the pushed commit
 // through GitHub's contents API. The file holds the version and nothing else:
 // small, one line, printable.
-import { BadRequest, BlueGreenError } from '../core/errors.ts';
+import { BadRequest, GitHubRequestFailed } from '../core/errors.ts';
 import type { SecretReader } from './secrets.ts';
 
 export interface ManifestReader {
   /** The trimmed content of `path` in `repository` (owner/name) at commit `ref`. */
   read(repository: string, path: string, ref: string): Promise<string>;
-}
-
-/** GitHub did not answer, or answered with an error other than "not found". */
-export class GitHubRequestFailed extends BlueGreenError {
-  override readonly retryable = true;
 }
 
 export const MAX_VERSION_LENGTH = 128;

@@ -3,7 +3,7 @@
 // any other middleware reads it. Afterwards `event.body` is that text.
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { PayloadTooLarge } from './http-errors.ts';
+import { PayloadTooLarge } from '../core/errors.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 

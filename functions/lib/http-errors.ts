@@ -5,9 +5,6 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { BlueGreenError } from '../core/errors.ts';
 
-/** The request body is larger than the entry point accepts. */
-export class PayloadTooLarge extends BlueGreenError {}
-
 const STATUS: Record<string, number> = {
   BadRequest: 400,
   Unauthorized: 401,

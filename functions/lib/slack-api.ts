@@ -1,7 +1,7 @@
 // The few Slack Web API calls in use, behind one small port: user group
 // members (authorization), answers to a `response_url`, and the deployment
 // message (chat.postMessage / chat.update). Each call is bounded in time.
-import { BlueGreenError, ConfigInvalid } from '../core/errors.ts';
+import { ConfigInvalid, SlackRequestFailed } from '../core/errors.ts';
 import type { SecretReader } from './secrets.ts';
 import type { SlackMessage } from './slack-message.ts';
 
@@ -11,11 +11,6 @@ export interface SlackApi {
   respond(responseUrl: string, message: SlackMessage): Promise<void>;
   postMessage(channel: string, message: SlackMessage): Promise<{ ts: string }>;
   updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void>;
-}
-
-/** Slack answered with an error (`ok: false`, or an HTTP error). */
-export class SlackRequestFailed extends BlueGreenError {
-  override readonly retryable = true;
 }
 
 export interface SlackApiOptions {

@@ -4,14 +4,14 @@
 import { findService } from '../core/config.ts';
 import type { StepDeps } from './deps.ts';
 import { remove, retain } from './release-lifecycle.ts';
-import { applyListener, planFor } from './traffic.ts';
+import { applyListener, planFor, planningView } from './traffic.ts';
 import { withPhase, type WorkflowState } from './workflow-state.ts';
 
 export async function retire(deps: StepDeps, state: WorkflowState): Promise<WorkflowState> {
   const service = findService(deps.config, state.service);
   const aws = deps.adapters(service);
   const [listener, releases] = await Promise.all([aws.router.readListener(service.listener.listenerArn), aws.targetGroups.listReleases(service.name)]);
-  const p = planFor(service, listener, releases, { type: 'retire' });
+  const p = planFor(service, planningView(listener, state.expected), releases, { type: 'retire' });
   const { after } = await applyListener(service, aws, listener, p, state.expected);
   for (const { release, mode } of p.retain) await retain(aws, release, mode);
   for (const release of p.remove) await remove(aws, after, release);

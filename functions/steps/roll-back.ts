@@ -7,7 +7,7 @@ import { findService } from '../core/config.ts';
 import { assertWithinDeadline } from '../core/health.ts';
 import type { StepDeps } from './deps.ts';
 import { restore } from './release-lifecycle.ts';
-import { applyListener, knownReleases, planFor } from './traffic.ts';
+import { applyListener, knownReleases, planFor, planningView } from './traffic.ts';
 import { withPhase, type WorkflowState } from './workflow-state.ts';
 
 export async function rollBack(deps: StepDeps, state: WorkflowState): Promise<WorkflowState> {
@@ -15,7 +15,7 @@ export async function rollBack(deps: StepDeps, state: WorkflowState): Promise<Wo
   const aws = deps.adapters(service);
   const command = state.signal?.action === 'abort' ? 'abort' : 'rollback';
   const listener = await aws.router.readListener(service.listener.listenerArn);
-  const p = planFor(service, listener, knownReleases(state), { type: command });
+  const p = planFor(service, planningView(listener, state.expected), knownReleases(state), { type: command });
   const now = deps.now();
 
   for (const release of p.restore) {

@@ -34,6 +34,19 @@ export function planFor(service: ServiceConfig, listener: ListenerView, releases
 }
 
 /**
+ * The listener a step plans from: the one this execution last wrote, when it
+ * knows it. A step that died between two writes left the listener half-way (a
+ * half-written promotion reads as promoted: "nothing to promote"); planned
+ * from the last written listener, the step run again makes the same plan, the
+ * drift check accepts the half-way listener, and the diff writes the rest.
+ */
+export function planningView(live: ListenerView, expected: WorkflowState['expected']): ListenerView {
+  if (!expected) return live;
+  const written = expected.rules.map((rule) => ({ ...rule, ruleArn: '', managed: true }));
+  return { listenerArn: live.listenerArn, defaultAction: expected.defaultAction, rules: [...live.rules.filter((r) => !r.managed), ...written] };
+}
+
+/**
  * Applies a plan's listener. `listener` is the live listener already read for
  * the plan; `expected` is what this execution last wrote (null: no check).
  */
@@ -63,5 +76,5 @@ export async function applyListener(
 /** read → plan → apply, for the steps that need nothing between reading and writing. */
 export async function moveTraffic(service: ServiceConfig, aws: ServiceAdapters, state: WorkflowState, command: Command): Promise<TrafficMove> {
   const listener = await aws.router.readListener(service.listener.listenerArn);
-  return applyListener(service, aws, listener, planFor(service, listener, knownReleases(state), command), state.expected);
+  return applyListener(service, aws, listener, planFor(service, planningView(listener, state.expected), knownReleases(state), command), state.expected);
 }

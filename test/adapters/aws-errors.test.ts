@@ -50,6 +50,8 @@ const cases: Array<{ title: string; error: unknown; expected: typeof BlueGreenEr
   { title: 'EC2 RequestLimitExceeded', error: ec2Error('RequestLimitExceeded', 'Request limit exceeded.'), expected: Throttled, code: 'RequestLimitExceeded' },
   { title: 'TooManyRequestsException', error: elbError('TooManyRequestsException', 'slow down'), expected: Throttled, code: 'TooManyRequestsException' },
   { title: 'SlowDown', error: elbError('SlowDown', 'Please reduce your request rate.'), expected: Throttled, code: 'SlowDown' },
+  { title: 'Auto Scaling TooManyRequests', error: autoScalingError('TooManyRequests', 'Rate exceeded'), expected: Throttled, code: 'TooManyRequests' },
+  { title: 'an unlisted code answered with HTTP 429', error: elbError('RequestThrottled', 'slow down', 429), expected: Throttled, code: 'RequestThrottled' },
   {
     title: 'ProvisionedThroughputExceededException',
     error: elbError('ProvisionedThroughputExceededException', 'throughput'),

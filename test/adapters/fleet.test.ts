@@ -11,7 +11,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CreateTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createFleet, type FleetSpec } from '../../functions/adapters/fleet.ts';
+import { createFleet, type Fleet, type FleetSpec, type FleetView } from '../../functions/adapters/fleet.ts';
 import { createTargetGroups } from '../../functions/adapters/target-groups.ts';
 import { ConfigInvalid } from '../../functions/core/errors.ts';
 import { TAG } from '../../functions/core/model.ts';
@@ -45,6 +45,31 @@ async function userDataOf(aws: AwsClients, launchTemplateId: string, version: st
 }
 
 const decode = (base64: string | undefined) => Buffer.from(base64 ?? '', 'base64').toString('utf8');
+
+/**
+ * Reads `name` until every instance is in `state` (moto moves at once, AWS and
+ * the local cloud pass through Pending, EnteringStandby, Terminating…) and
+ * returns that view; after 10 s, the last view, for the assertions to show.
+ */
+async function settled(fleet: Fleet, name: string, state: string, count: number): Promise<FleetView | null> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const view = await fleet.describe(name);
+    const instances = view?.instances ?? [];
+    if ((instances.length === count && instances.every((i) => i.lifecycleState === state)) || Date.now() > deadline) return view;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Reads `name` until the group is gone (AWS keeps describing it while its instances terminate); after 10 s, the last view. */
+async function gone(fleet: Fleet, name: string): Promise<FleetView | null> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const view = await fleet.describe(name);
+    if (view === null || Date.now() > deadline) return view;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describe.each(backends)('Fleet against $name', (backend) => {
   const clients = useBackend(backend);
@@ -120,12 +145,13 @@ describe.each(backends)('Fleet against $name', (backend) => {
     const spec = await prepare(aws, { min: 0, max: 4, desired: 2 });
     const fleet = createFleet(aws.autoScaling, aws.ec2);
     await fleet.create(spec);
+    await settled(fleet, spec.name, 'InService', 2);
 
     // Act
     await fleet.standby(spec.name, true);
-    const parked = await fleet.describe(spec.name);
+    const parked = await settled(fleet, spec.name, 'Standby', 2);
     await fleet.standby(spec.name, false);
-    const back = await fleet.describe(spec.name);
+    const back = await settled(fleet, spec.name, 'InService', 2);
 
     // Assess
     expect(parked!.capacity.desired).toBe(0);
@@ -148,7 +174,7 @@ describe.each(backends)('Fleet against $name', (backend) => {
 
     // Assess
     expect(again).toBeUndefined();
-    expect(await fleet.describe(spec.name)).toBeNull();
+    expect(await gone(fleet, spec.name)).toBeNull();
   });
 
   it('makes launch template versions that carry the artifact version', async () => {

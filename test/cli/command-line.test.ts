@@ -65,7 +65,7 @@ describe('usage errors exit 2 and say what is wrong', () => {
   const withConfig = { env: { BLUEGREEN_CONFIG_FILE: goodConfig } };
   it.each([
     ['no command', [], {}, /^Usage: bluegreen <command>/],
-    ['an unknown command', ['stats', 'web'], {}, /^bluegreen: unknown command "stats"; commands: status, plan, deploy, promote, rollback, abort, history, validate\n/],
+    ['an unknown command', ['stats', 'web'], {}, /^bluegreen: unknown command "stats"; commands: status, plan, deploy, promote, rollback, abort, history, validate, rehearse\n/],
     ['a missing service', ['status'], {}, /^bluegreen status: missing <service>\n/],
     ['an extra argument', ['status', 'web', 'api'], {}, /^bluegreen status: unexpected argument "api"\n/],
     ['an unknown option', ['status', 'web', '--verbose'], {}, /^bluegreen status: Unknown option '--verbose'\n/],

@@ -169,7 +169,8 @@ describe('bluegreen promote / rollback / abort', () => {
 
     // Assess
     expect(promoted.code).toBe(1);
-    expect(promoted.stderr).toBe('bluegreen promote: NothingToPromote: cart is waiting in retention of release 2, not in promotion or bake; nothing was sent\n');
+    expect(promoted.stderr).toBe('bluegreen promote: NothingToPromote: cart is waiting in retention of release 2: release 2 is live already; nothing to promote\n');
+    expect((await w.store.history('cart', 10)).filter((e) => e.kind === 'signal').map((e) => e.action)).toEqual(['rollback']);
     expect(rolledBack.code).toBe(0);
     expect(rolledBack.stdout).toContain('cart: rollback sent to cart-2-0-0-held, which waited in retention of release 2');
   });

@@ -21,16 +21,26 @@ describe('previewDeployment', () => {
   it.each([
     [
       'blue-green',
-      [['shift', 'promoted', ['default → bg-web-2'], 'retention', ['default → bg-web-1']]],
+      [
+        ['attach', 'provisioned', ['default → bg-web-1 (bg-web-2 attached)'], 'health', ['default → bg-web-1']],
+        ['shift', 'promoted', ['default → bg-web-2 (bg-web-1 attached)'], 'retention', ['default → bg-web-1']],
+      ],
     ],
     [
       'header-canary',
       [
-        ['shift', 'canary', ['set rule 10 (x-client-mode: green) → bg-web-2'], 'promotion', ['set rule 10 (x-client-mode: green) → fixed 404']],
+        ['attach', 'provisioned', ['default → bg-web-1 (bg-web-2 attached)'], 'health', ['default → bg-web-1']],
+        [
+          'shift',
+          'canary',
+          ['set rule 10 (x-client-mode: green) → bg-web-2'],
+          'promotion',
+          ['default → bg-web-1', 'set rule 10 (x-client-mode: green) → fixed 404'],
+        ],
         [
           'promote',
           'promoted',
-          ['default → bg-web-2', 'set rule 10 (x-client-mode: green) → fixed 404', 'set rule 11 (x-client-mode: blue) → bg-web-2'],
+          ['default → bg-web-2 (bg-web-1 attached)', 'set rule 10 (x-client-mode: green) → fixed 404', 'set rule 11 (x-client-mode: blue) → bg-web-2'],
           'retention',
           ['default → bg-web-1', 'set rule 11 (x-client-mode: blue) → bg-web-1'],
         ],
@@ -39,9 +49,10 @@ describe('previewDeployment', () => {
     [
       'weighted-canary',
       [
+        ['attach', 'provisioned', ['default → bg-web-1 (bg-web-2 attached)'], 'health', ['default → bg-web-1']],
         ['shift', 'canary', ['default → bg-web-1:90 + bg-web-2:10'], 'bake', ['default → bg-web-1']],
         ['advance', 'canary', ['default → bg-web-1:50 + bg-web-2:50'], 'bake', ['default → bg-web-1']],
-        ['advance', 'promoted', ['default → bg-web-2'], 'retention', ['default → bg-web-1']],
+        ['advance', 'promoted', ['default → bg-web-2 (bg-web-1 attached)'], 'retention', ['default → bg-web-1']],
       ],
     ],
   ] as const)('%s: every phase with its writes, its hold and its rollback', (strategy, expected) => {
@@ -53,8 +64,32 @@ describe('previewDeployment', () => {
 
     // Assess
     expect(preview.phases.map((p) => [p.command, p.phase, p.changes, p.hold.kind, p.rollback?.changes])).toEqual(expected);
+    expect(preview.phases[0]!.rollback).toMatchObject({ restore: [], remove: [2] });
     expect(preview.phases.at(-1)!.rollback).toMatchObject({ restore: [1], remove: [2] });
     expect(preview.maxAddedRules).toBe(0);
+  });
+
+  it('attach adds the new release at weight 0 beside the live one and waits for the health gate, not a hold', () => {
+    // Prepare
+    const svc = STRATEGIES['blue-green'];
+
+    // Act
+    const [attach] = previewDeployment(svc, stableListener(svc), state({ live: r1 }), r2, 0).phases;
+
+    // Assess
+    expect(attach!.writes).toEqual([
+      {
+        kind: 'modify-default',
+        action: {
+          type: 'forward',
+          targets: [
+            { targetGroupArn: r1.targetGroupArn, weight: 100 },
+            { targetGroupArn: r2.targetGroupArn, weight: 0 },
+          ],
+        },
+      },
+    ]);
+    expect(attach!.hold).toEqual({ kind: 'health', seconds: svc.healthGate.deadlineSeconds, onTimeout: 'abort' });
   });
 
   it('each phase starts from the listener the phase before left: replaying the writes reaches the promoted listener', () => {
@@ -71,7 +106,7 @@ describe('previewDeployment', () => {
     expect(diffListener(end, promoted, headerOf(svc.strategy)).map(describeWrite)).toEqual([]);
   });
 
-  it('a first release goes live in one shift, creates the header rules, and has nothing to roll back to', () => {
+  it('a first release is attached at weight 0 behind the 503 (the header rules created), goes live in one shift, and has nothing to roll back to', () => {
     // Prepare
     const svc = STRATEGIES['header-canary'];
 
@@ -79,11 +114,19 @@ describe('previewDeployment', () => {
     const preview = previewDeployment(svc, fresh, state({}), r1, 3);
 
     // Assess
-    expect(preview.phases).toHaveLength(1);
+    expect(preview.phases).toHaveLength(2);
     expect(preview.phases[0]).toMatchObject({
+      command: 'attach',
+      phase: 'provisioned',
+      changes: ['default → no traffic (bg-web-1 attached)', 'add rule 10 (x-client-mode: green) → fixed 404', 'add rule 11 (x-client-mode: blue) → fixed 404'],
+      hold: { kind: 'health' },
+      rollback: null,
+    });
+    expect(preview.phases[0]!.writes[0]).toEqual({ kind: 'modify-default', action: { type: 'forward', targets: [{ targetGroupArn: r1.targetGroupArn, weight: 0 }] } });
+    expect(preview.phases[1]).toMatchObject({
       command: 'shift',
       phase: 'stable',
-      changes: ['default → bg-web-1', 'add rule 10 (x-client-mode: green) → fixed 404', 'add rule 11 (x-client-mode: blue) → bg-web-1'],
+      changes: ['default → bg-web-1', 'set rule 11 (x-client-mode: blue) → bg-web-1'],
       hold: { kind: 'none' },
       rollback: null,
     });
@@ -99,6 +142,6 @@ describe('previewDeployment', () => {
 
     // Assess
     expect(preview).toThrow(QuotaExceeded);
-    expect(preview).toThrow('shift: the load balancer has 99 rules; adding 2 would pass the limit of 100 rules per load balancer');
+    expect(preview).toThrow('attach: the load balancer has 99 rules; adding 2 would pass the limit of 100 rules per load balancer');
   });
 });

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentRecord } from '../../cli/commands/history.ts';
 import type { PlanView } from '../../cli/commands/plan.ts';
 import type { StatusView } from '../../cli/commands/status.ts';
+import type { WorkflowState } from '../../functions/steps/workflow-state.ts';
 import { useWorld, type World } from './world.ts';
 
 const world = useWorld({
@@ -19,6 +20,8 @@ const world = useWorld({
   shop: { type: 'header-canary' },
   api: { type: 'weighted-canary', steps: [10, 50, 100] },
   books: { type: 'blue-green' },
+  fresh: { type: 'blue-green' },
+  cart: { type: 'blue-green' },
 });
 
 /** Everything about a listener an operator could change by deploying. */
@@ -63,14 +66,21 @@ describe('bluegreen plan', () => {
     expect(result.stdout).toMatch(/auto scaling group\s+bg-web-2: min 1, desired 2, max 3 .*copied from release 1/);
     expect(section(result.stdout, 'listener changes')).toEqual([
       'listener changes',
-      '  1. shift → canary',
+      '  1. attach → provisioned',
+      '       default → bg-web-1 (bg-web-2 attached)',
+      '     then: health-check it at weight 0 until every desired target is healthy (up to 1m, else it is removed)',
+      '     a rollback from here writes:',
+      '       default → bg-web-1',
+      '       then delete release 2',
+      '  2. shift → canary',
       '       set rule 10 (x-client-mode: green) → bg-web-2',
       '     then: wait up to 1d for promote or rollback (on timeout: rollback)',
       '     a rollback from here writes:',
+      '       default → bg-web-1',
       '       set rule 10 (x-client-mode: green) → fixed 404',
       '       then delete release 2',
-      '  2. promote → promoted',
-      '       default → bg-web-2',
+      '  3. promote → promoted',
+      '       default → bg-web-2 (bg-web-1 attached)',
       '       set rule 10 (x-client-mode: green) → fixed 404',
       '       set rule 11 (x-client-mode: blue) → bg-web-2',
       '     then: keep the old release 1h for a fast rollback, then retire it',
@@ -105,22 +115,26 @@ describe('bluegreen plan', () => {
       alarms: ['bg-api-2-5xx', 'bg-api-2-unhealthy', 'bg-api-2-latency'],
     });
     expect(view.phases.map((p) => [p.command, p.phase, p.canaryWeight, p.changes, p.rollback?.changes])).toEqual([
+      ['attach', 'provisioned', 0, ['default → bg-api-1 (bg-api-2 attached)'], ['default → bg-api-1']],
       ['shift', 'canary', 10, ['default → bg-api-1:90 + bg-api-2:10'], ['default → bg-api-1']],
       ['advance', 'canary', 50, ['default → bg-api-1:50 + bg-api-2:50'], ['default → bg-api-1']],
-      ['advance', 'promoted', 0, ['default → bg-api-2'], ['default → bg-api-1']],
+      ['advance', 'promoted', 0, ['default → bg-api-2 (bg-api-1 attached)'], ['default → bg-api-1']],
     ]);
-    expect(view.phases[0]!.writes).toEqual([
+    const defaultForward = (live: number, candidate: number) => [
       {
         kind: 'modify-default',
         action: {
           type: 'forward',
           targets: [
-            { targetGroupArn: expect.stringContaining('targetgroup/bg-api-1/') as unknown, weight: 90 },
-            { targetGroupArn: '(planned):targetgroup/bg-api-2', weight: 10 },
+            { targetGroupArn: expect.stringContaining('targetgroup/bg-api-1/') as unknown, weight: live },
+            { targetGroupArn: '(planned):targetgroup/bg-api-2', weight: candidate },
           ],
         },
       },
-    ]);
+    ];
+    expect(view.phases[0]!.writes).toEqual(defaultForward(100, 0));
+    expect(view.phases[0]!.hold).toEqual({ kind: 'health', seconds: 60, onTimeout: 'abort' });
+    expect(view.phases[1]!.writes).toEqual(defaultForward(90, 10));
     expect(view.quota).toEqual({ rulesOnLoadBalancer: 0, limit: 100, maxAddedRules: 0 });
   });
 
@@ -167,12 +181,12 @@ describe('bluegreen status of a header canary waiting for promotion', () => {
     expect(result.code).toBe(0);
     expect(section(result.stdout, 'releases')).toEqual([
       'releases',
-      '  RELEASE  ROLE       VERSION  TARGET GROUP  TRAFFIC                            HEALTH',
-      '  1        live       1.0.0    bg-shop-1     default 100%, x-client-mode: blue  2/2 healthy',
-      '  2        candidate  2.0.0    bg-shop-2     x-client-mode: green               2/2 healthy',
+      '  RELEASE  ROLE       VERSION  TARGET GROUP  TRAFFIC                                            HEALTH',
+      '  1        live       1.0.0    bg-shop-1     default 100%, x-client-mode: blue                  2/2 healthy',
+      '  2        candidate  2.0.0    bg-shop-2     default attached (weight 0), x-client-mode: green  2/2 healthy',
     ]);
     expect(section(result.stdout, 'listener').slice(1)).toEqual([
-      '  default                        → bg-shop-1',
+      '  default                        → bg-shop-1 (bg-shop-2 attached)',
       '  rule 10  x-client-mode: green  → bg-shop-2',
       '  rule 11  x-client-mode: blue   → bg-shop-1',
     ]);
@@ -193,10 +207,17 @@ describe('bluegreen status of a header canary waiting for promotion', () => {
     expect(result.code).toBe(0);
     const view = JSON.parse(result.stdout) as StatusView;
     expect(view).toMatchObject({ service: 'shop', strategy: 'header-canary', phase: 'canary' });
-    expect(view.releases.map((r) => [r.role, r.number, r.version, r.defaultTrafficPercent, r.headerRoutes, r.health.ready])).toEqual([
-      ['live', 1, '1.0.0', 100, ['x-client-mode: blue'], true],
-      ['candidate', 2, '2.0.0', 0, ['x-client-mode: green'], true],
+    expect(view.releases.map((r) => [r.role, r.number, r.version, r.defaultWeight, r.defaultTrafficPercent, r.headerRoutes, r.health.ready])).toEqual([
+      ['live', 1, '1.0.0', 100, 100, ['x-client-mode: blue'], true],
+      ['candidate', 2, '2.0.0', 0, 0, ['x-client-mode: green'], true],
     ]);
+    expect(view.listener.defaultAction).toEqual({
+      type: 'forward',
+      targets: [
+        { targetGroupArn: view.releases[0]!.targetGroupArn, weight: 100 },
+        { targetGroupArn: view.releases[1]!.targetGroupArn, weight: 0 },
+      ],
+    });
     expect(view.releases[1]!.alarms).toContainEqual({ name: 'bg-shop-2-5xx', state: 'ALARM', reason: 'Threshold Crossed: 7 errors' });
     expect(view.listener.rules.map((r) => [r.priority, r.values])).toEqual([
       [10, ['green']],
@@ -220,9 +241,61 @@ describe('bluegreen status of a header canary waiting for promotion', () => {
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('bluegreen status: unknown service "shopp"; configured: web, shop, api, books\n');
+    expect(result.stderr).toBe('bluegreen status: unknown service "shopp"; configured: web, shop, api, books, fresh, cart\n');
   });
 });
+
+describe('bluegreen status of a release attached at weight 0', () => {
+  beforeAll(async () => {
+    const w = world();
+    // A first release attached for its health checks, before the health gate.
+    let state: WorkflowState = { service: 'fresh', version: '1.0.0', trigger: { kind: 'cli', by: 'cli:tester' } };
+    for (const name of ['prepare', 'createTargetGroup', 'createFleet', 'attachCandidate']) state = await w.step(name, state);
+    // A promoted release, its predecessor retained for a one-write rollback.
+    await w.bringUp('cart', '1.0.0');
+    await w.bringUp('cart', '2.0.0');
+  });
+
+  it.each([
+    [
+      'a first release before its health gate',
+      'fresh',
+      'provisioned',
+      [['candidate', 1, 0, 0, 'default attached (weight 0)']],
+      '→ no traffic (bg-fresh-1 attached)',
+    ],
+    [
+      'the previous release retained after a promotion',
+      'cart',
+      'promoted',
+      [
+        ['live', 2, 100, 100, 'default 100%'],
+        ['previous', 1, 0, 0, 'default attached (weight 0)'],
+      ],
+      '→ bg-cart-2 (bg-cart-1 attached)',
+    ],
+  ] as const)('%s is health-checked but shown taking no traffic, its weight exact in --json', async (_case, service, phase, releases, defaultAction) => {
+    // Act
+    const [text, data] = await Promise.all([world().cli('status', service), world().cli('status', service, '--json')]);
+
+    // Assess
+    expect([text.code, data.code]).toEqual([0, 0]);
+    const view = JSON.parse(data.stdout) as StatusView;
+    expect(view.phase).toBe(phase);
+    expect(view.releases.map((r) => [r.role, r.number, r.defaultWeight, r.defaultTrafficPercent, trafficColumn(text.stdout, r.number)])).toEqual(releases);
+    expect(section(text.stdout, 'listener').slice(1)).toEqual([`  default    ${defaultAction}`]);
+  });
+});
+
+/** The TRAFFIC cell of a release's row in the text status. */
+function trafficColumn(output: string, release: number): string {
+  const [heading, ...rows] = section(output, 'releases').slice(1);
+  const start = heading!.indexOf('TRAFFIC');
+  const end = heading!.indexOf('HEALTH');
+  const row = rows.find((r) => r.trimStart().startsWith(`${release} `));
+  if (!row) throw new Error(`no row for release ${release} in:\n${output}`);
+  return row.slice(start, end).trim();
+}
 
 describe('bluegreen history', () => {
   beforeAll(async () => {

@@ -156,7 +156,7 @@ async function createWorld(motoEndpoint: string, dynaliteEndpoint: string, dir: 
     cliWithEnv: (env, ...argv) => runCaptured([...argv, '--local'], { env, localFile }),
     async bringUp(service, version) {
       let state: WorkflowState = { service, version, trigger: { kind: 'cli', by: 'cli:tester' } };
-      for (const name of ['prepare', 'createTargetGroup', 'createFleet', 'checkHealth', 'armAlarms', 'shiftTraffic']) state = await step(name, state);
+      for (const name of ['prepare', 'createTargetGroup', 'createFleet', 'attachCandidate', 'checkHealth', 'armAlarms', 'shiftTraffic']) state = await step(name, state);
       if (!state.health?.ready) throw new Error(`release of ${service} ${version} did not become healthy: ${state.health?.detail}`);
       return state;
     },

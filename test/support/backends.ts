@@ -7,6 +7,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startLocalCloud } from '../../local/cloud/local-cloud.ts';
 import { emulatorClientConfig, motoAvailable, startMoto, type RunningServer } from './servers.ts';
 
 export interface Backend {
@@ -15,7 +16,16 @@ export interface Backend {
   start(): Promise<RunningServer>;
 }
 
-export const backends: Backend[] = [{ name: 'moto', available: motoAvailable, start: startMoto }];
+/** The local cloud with in-process instances: its API answers must agree with moto's on every call we make. */
+async function startInlineLocalCloud(): Promise<RunningServer> {
+  const cloud = await startLocalCloud({ instanceMode: 'inline', timeScale: 0.02 });
+  return { endpoint: cloud.endpoint, stop: () => cloud.stop() };
+}
+
+export const backends: Backend[] = [
+  { name: 'moto', available: motoAvailable, start: startMoto },
+  { name: 'local cloud', available: true, start: startInlineLocalCloud },
+];
 
 export interface AwsClients {
   elbv2: ElasticLoadBalancingV2Client;

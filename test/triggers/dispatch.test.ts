@@ -1,9 +1,9 @@
 // startOrQueue / startNext / signal against the real store (dynalite) and
 // Step Functions (moto, running the waiting test state machine).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createExecutions, TaskTokenRejected, type Trigger } from '../../functions/adapters/executions.ts';
+import { createExecutions, type Trigger } from '../../functions/adapters/executions.ts';
 import { createDeploymentStore } from '../../functions/adapters/store.ts';
-import { ConcurrentUpdate, NothingToPromote, NothingToRollBack, NotFound, ResourceNotFound } from '../../functions/core/errors.ts';
+import { ConcurrentUpdate, NothingToPromote, NothingToRollBack, NotFound, ResourceNotFound, TaskTokenRejected } from '../../functions/core/errors.ts';
 import { executionName, signal, startNext, startOrQueue, STALE_LOCK_MS } from '../../functions/lib/dispatch.ts';
 import { motoAvailable } from '../support/servers.ts';
 import { newWorld, startEmulators, type Emulators, type World } from './harness.ts';

@@ -2,8 +2,8 @@
 // state machine: it waits with a task token until it is resumed.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
-import { createExecutions, TaskTokenRejected, type ExecutionInput } from '../../functions/adapters/executions.ts';
-import { ResourceInUse, ResourceNotFound } from '../../functions/core/errors.ts';
+import { createExecutions, type ExecutionInput } from '../../functions/adapters/executions.ts';
+import { ResourceInUse, ResourceNotFound, TaskTokenRejected } from '../../functions/core/errors.ts';
 import { motoAvailable } from '../support/servers.ts';
 import { newWorld, startEmulators, type Emulators, type World } from './harness.ts';
 

@@ -6,7 +6,6 @@ import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsComm
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 import { createExecutions, type Executions } from '../../functions/adapters/executions.ts';
 import { createDeploymentStore, deploymentTableDefinition, type DeploymentStore } from '../../functions/adapters/store.ts';
@@ -50,7 +49,7 @@ export interface Emulators {
 }
 
 export async function startEmulators(): Promise<Emulators> {
-  const [dynalite, moto] = await Promise.all([startDynalite(), startPatchedMoto()]);
+  const [dynalite, moto] = await Promise.all([startDynalite(), startMoto()]);
   const config = (server: RunningServer) => emulatorClientConfig(server.endpoint);
   // Run executions for real: waits get task tokens that SendTaskSuccess resumes.
   await fetch(`${moto.endpoint}/moto-api/config`, { method: 'POST', body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }) });
@@ -72,18 +71,6 @@ export async function startEmulators(): Promise<Emulators> {
       await Promise.all([dynalite.stop(), moto.stop()]);
     },
   };
-}
-
-/** moto with moto-patch/sitecustomize.py loaded (a fix for repeated StartExecution, see there). */
-async function startPatchedMoto(): Promise<RunningServer> {
-  const before = process.env.PYTHONPATH;
-  process.env.PYTHONPATH = fileURLToPath(new URL('./moto-patch', import.meta.url));
-  try {
-    return await startMoto();
-  } finally {
-    if (before === undefined) delete process.env.PYTHONPATH;
-    else process.env.PYTHONPATH = before;
-  }
 }
 
 /** One test's own table and state machine, so counts never mix between tests. */

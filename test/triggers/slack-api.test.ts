@@ -3,8 +3,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigInvalid } from '../../functions/core/errors.ts';
-import { createSlackApi, SlackRequestFailed } from '../../functions/lib/slack-api.ts';
+import { ConfigInvalid, SlackRequestFailed } from '../../functions/core/errors.ts';
+import { createSlackApi } from '../../functions/lib/slack-api.ts';
 import { deploymentMessage } from '../../functions/lib/slack-message.ts';
 
 describe('Slack Web API', () => {

@@ -1,8 +1,8 @@
 // Runs the real workflow (ASL + step runner) against an AWS emulator and
 // dynalite, one service per test, and reads the account back for assertions.
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DescribeAutoScalingGroupsCommand, type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DescribeAlarmsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetGroupsCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { parseConfig, type Config } from '../../functions/core/config.ts';
 import { describeAction, shortName } from '../../functions/core/diff.ts';
@@ -133,8 +133,8 @@ export async function startDeployment(
 async function snapshot(clients: AwsClients, service: string, listener: () => Promise<ListenerSummary>): Promise<AccountSnapshot> {
   const prefix = `bg-${service}-`;
   const tgs = await clients.elbv2.send(new DescribeTargetGroupsCommand({}));
-  const asgs = await (clients.autoScaling as AutoScalingClient).send(new DescribeAutoScalingGroupsCommand({}));
-  const alarms = await (clients.cloudWatch as CloudWatchClient).send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix }));
+  const asgs = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({}));
+  const alarms = await clients.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix }));
   return {
     listener: await listener(),
     targetGroups: (tgs.TargetGroups ?? []).map((t) => t.TargetGroupName ?? '').filter((n) => n.startsWith(prefix)).sort(),

@@ -1,0 +1,42 @@
+// What every rehearsal must show, whatever the strategy: no request lost to a
+// switch, the versions seen in order, and the scenario's own outcome.
+import { expect } from 'vitest';
+import { rehearse, type Scenario, type Strategy } from '../../local/rehearsal.ts';
+
+/** Short enough for the suite: a 20 s bake takes 1 s, a 10 s alarm period 0.5 s. */
+export const TIME_SCALE = 0.05;
+const ALARM_PERIOD_MS = 10_000 * TIME_SCALE;
+
+export async function rehearseAndCheck(strategy: Strategy, scenario: Scenario) {
+  const { report, samples } = await rehearse({ strategy, scenario, rps: 40, timeScale: TIME_SCALE, instanceMode: 'inline' });
+
+  expect(report.failed, 'requests lost to a switch').toBe(0);
+  expect(report.requests).toBeGreaterThan(100);
+  const outcome = report.timeline.at(-1)?.phase;
+  switch (scenario) {
+    case 'happy':
+      expect(report.versionsSeen).toEqual(['1.0.0', '2.0.0']);
+      expect(outcome).toBe('succeeded');
+      expect(report.appErrors).toBe(0);
+      // Once promoted, the default route serves 2.0.0 only.
+      expect(samples.filter((s) => s.at > report.timeline.findLast((p) => p.phase === 'retire the old release')!.atMs && s.version === '1.0.0')).toEqual([]);
+      break;
+    case 'bad-release': {
+      expect(report.versionsSeen).toEqual(['1.0.0', '2.0.0', '3.0.0']);
+      expect(outcome).toBe('failed: RolledBack');
+      expect(report.rollback?.trigger).toBe('bg-shop-3-5xx');
+      // The injected errors stop within one alarm period (two, as the alarm needs a full period of data) plus the rollback.
+      const errors = samples.filter((s) => s.kind === 'appError');
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors.at(-1)!.at - errors[0]!.at).toBeLessThanOrEqual(2 * ALARM_PERIOD_MS + report.rollback!.detectToRoutedMs + 250);
+      expect(samples.filter((s) => s.at > report.rollback!.routedAtMs + 250 && s.version === '3.0.0')).toEqual([]);
+      break;
+    }
+    case 'never-healthy':
+      expect(report.versionsSeen).toEqual(['1.0.0']);
+      expect(outcome).toBe('failed: HealthDeadlineExceeded');
+      expect(report.appErrors).toBe(0);
+      break;
+  }
+  return report;
+}

@@ -1,0 +1,10 @@
+// The local rehearsal, shortened, for every scenario of the header-canary strategy.
+import { describe, it } from 'vitest';
+import { SCENARIOS } from '../../local/rehearsal.ts';
+import { rehearseAndCheck } from './expectations.ts';
+
+describe('rehearsal: header-canary', () => {
+  it.each(SCENARIOS)('%s: no failed request, versions in order, the scenario outcome', async (scenario) => {
+    await rehearseAndCheck('header-canary', scenario);
+  }, 60_000);
+});
