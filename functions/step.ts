@@ -3,17 +3,22 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import { createExecutions } from './adapters/executions.ts';
 import { createDeploymentStore } from './adapters/store.ts';
+import { optionalSecret, secretStores } from './lib/secrets.ts';
 import { loadSettings } from './lib/settings.ts';
+import { createSlackApi } from './lib/slack-api.ts';
 import { createStepRunner } from './steps/index.ts';
 import { serviceAdapterFactory } from './steps/service-adapters.ts';
 
 const logger = new Logger({ serviceName: 'bluegreen-step' });
 const settings = loadSettings(process.env);
+const slackBotToken = optionalSecret(process.env, 'SLACK_BOT_TOKEN', secretStores(new SSMClient({}), new SecretsManagerClient({})));
 
 export const handler = middy(
   createStepRunner({
@@ -24,5 +29,6 @@ export const handler = middy(
     now: Date.now,
     fetch: globalThis.fetch,
     logger,
+    ...(slackBotToken ? { slack: createSlackApi({ botToken: slackBotToken }) } : {}),
   }),
 ).use(injectLambdaContext(logger, { clearState: true }));

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from '../functions/core/config.ts';
 import { createExecutions, type Executions } from '../functions/adapters/executions.ts';
 import { createDeploymentStore, deploymentTableDefinition, type DeploymentStore } from '../functions/adapters/store.ts';
+import type { SlackApi } from '../functions/lib/slack-api.ts';
 import type { StepDeps } from '../functions/steps/deps.ts';
 import { createStepRunner, type StepEvent } from '../functions/steps/index.ts';
 import { serviceAdapterFactory } from '../functions/steps/service-adapters.ts';
@@ -31,6 +32,8 @@ export interface LocalEngineOptions {
   timeScale?: number;
   logger?: Logger;
   fetch?: typeof globalThis.fetch;
+  /** Posts and updates deployment messages (the rehearsal logs them; tests record them). */
+  slack?: SlackApi;
   /** Called with every step event before it runs (tests use it to act between steps). */
   beforeStep?: (event: StepEvent) => Promise<void> | void;
 }
@@ -92,6 +95,7 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
     now,
     fetch: options.fetch ?? globalThis.fetch,
     logger: options.logger ?? new Logger({ serviceName: 'bluegreen-step', logLevel: 'SILENT' }),
+    ...(options.slack ? { slack: options.slack } : {}),
   };
   steps.run = createStepRunner(deps);
 

@@ -8,6 +8,7 @@ import type { Executions } from '../adapters/executions.ts';
 import type { Fleet } from '../adapters/fleet.ts';
 import type { TrafficRouter } from '../adapters/router.ts';
 import type { DeploymentStore } from '../adapters/store.ts';
+import type { SlackApi } from '../lib/slack-api.ts';
 import type { TargetGroups } from '../adapters/target-groups.ts';
 
 export interface ServiceAdapters {
@@ -25,4 +26,6 @@ export interface StepDeps {
   now(): number;
   fetch: typeof globalThis.fetch;
   logger: Logger;
+  /** Posts and updates the deployment message; absent without a Slack bot token. */
+  slack?: SlackApi;
 }

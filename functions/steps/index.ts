@@ -12,6 +12,7 @@ import { createTargetGroup } from './create-target-group.ts';
 import type { StepDeps } from './deps.ts';
 import { finish, recordFailure } from './finish.ts';
 import { hold } from './hold.ts';
+import { notify } from './notify.ts';
 import { advance, promote, shiftTraffic } from './move-forward.ts';
 import { prepare } from './prepare.ts';
 import { retire } from './retire.ts';
@@ -63,7 +64,8 @@ export function createStepRunner(deps: StepDeps) {
       if (ABORTABLE.has(event.step) && (await deps.store.abortRequested(state.service, executionNameOf(execution)))) {
         throw new Aborted(`deployment of ${state.service} ${state.version} aborted by an operator before ${event.step}`);
       }
-      return await run(deps, state, event.token ? { execution, token: event.token } : { execution });
+      const next = await run(deps, state, event.token ? { execution, token: event.token } : { execution });
+      return await notify(deps, event.step, next, execution);
     } catch (error) {
       deps.logger.error('step failed', { error });
       throw error;

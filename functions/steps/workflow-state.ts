@@ -36,6 +36,8 @@ export interface WorkflowState {
   outcome?: 'succeeded' | 'rolled-back' | 'aborted' | 'failed';
   /** Set by a Catch: the error that sent the workflow to compensation. */
   error?: { Error: string; Cause: string };
+  /** The deployment's Slack message, once posted. */
+  slackMessage?: { channel: string; ts: string };
   /** Phase changes with their times (ms since epoch), for status, history and the rehearsal report. */
   timeline?: Array<{ phase: string; at: number }>;
 }

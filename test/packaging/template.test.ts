@@ -23,7 +23,7 @@ const FUNCTIONS = [
   { name: 'webhook', id: 'WebhookLambdaFunction', role: 'WebhookRole', memory: 1024, timeout: 10, secrets: ['GITHUB_WEBHOOK_SECRET_PARAM', 'GITHUB_WEBHOOK_PREVIOUS_SECRET_PARAM'] },
   { name: 'slack', id: 'SlackLambdaFunction', role: 'SlackRole', memory: 1024, timeout: 10, secrets: ['SLACK_SIGNING_SECRET_PARAM', 'SLACK_BOT_TOKEN_PARAM'] },
   { name: 'alarm', id: 'AlarmLambdaFunction', role: 'AlarmRole', memory: 512, timeout: 30, secrets: [] },
-  { name: 'step', id: 'StepLambdaFunction', role: 'StepRole', memory: 1024, timeout: 120, secrets: [] },
+  { name: 'step', id: 'StepLambdaFunction', role: 'StepRole', memory: 1024, timeout: 120, secrets: ['SLACK_BOT_TOKEN_PARAM'] },
 ] as const;
 
 const ROLES = ['DeployStateMachineRole', ...FUNCTIONS.map((f) => f.role)];

@@ -10,6 +10,7 @@ import { ownedView, targetsOf } from '../../functions/core/listener.ts';
 import type { Action } from '../../functions/core/model.ts';
 import { createTrafficRouter } from '../../functions/adapters/router.ts';
 import type { WaitKind } from '../../functions/adapters/store.ts';
+import type { SlackApi } from '../../functions/lib/slack-api.ts';
 import { startOrQueue, signal } from '../../functions/lib/dispatch.ts';
 import type { StepEvent } from '../../functions/steps/index.ts';
 import { startLocalEngine, type LocalEngine } from '../../local/engine.ts';
@@ -51,7 +52,7 @@ export async function startDeployment(
   clients: AwsClients,
   endpoints: { aws: string; dynamodb: string },
   strategy: unknown,
-  options: { beforeStep?: (event: StepEvent) => Promise<void> | void; service?: Record<string, unknown> } = {},
+  options: { beforeStep?: (event: StepEvent) => Promise<void> | void; service?: Record<string, unknown>; slack?: SlackApi } = {},
 ): Promise<Deployment> {
   const service = `svc${++counter}${process.pid % 1000}`;
   const infra = await seedInfrastructure({ ec2: clients.ec2, elbv2: clients.elbv2 }, { name: `lb-${service}` });
@@ -80,6 +81,7 @@ export async function startDeployment(
     timeScale: TIME_SCALE,
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
     ...(options.beforeStep ? { beforeStep: options.beforeStep } : {}),
+    ...(options.slack ? { slack: options.slack } : {}),
   });
   const router = createTrafficRouter(clients.elbv2);
   const dispatch = { store: engine.store, executions: engine.executions };

@@ -11,7 +11,9 @@ import { createHandler as createAlarmHandler } from '../../functions/alarm.ts';
 import { backends, useBackend } from '../support/backends.ts';
 import { alarmEvent } from '../support/events.ts';
 import { startDynalite, type RunningServer } from '../support/servers.ts';
-import { startDeployment, type Deployment } from './harness.ts';
+import type { SlackApi } from '../../functions/lib/slack-api.ts';
+import type { SlackMessage } from '../../functions/lib/slack-message.ts';
+import { startDeployment, until, type Deployment } from './harness.ts';
 
 const moto = backends.find((b) => b.name === 'moto')!;
 const silent = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
@@ -79,6 +81,39 @@ describe.skipIf(!moto.available)('deployment workflow on moto', () => {
       expect(await d.finished(execution)).toMatchObject({ status: 'FAILED', error: 'RolledBack' });
       expect(await d.snapshot()).toEqual(before);
     });
+  });
+
+  it('keeps one Slack message per deployment, with Promote / Roll back buttons while it waits', async () => {
+    const calls: Array<{ op: 'post' | 'update'; channel: string; ts?: string; text: string; buttons: string[] }> = [];
+    const buttonsOf = (m: SlackMessage) => m.blocks?.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.action_id) : [])) ?? [];
+    const slack: SlackApi = {
+      usergroupMembers: () => Promise.resolve([]),
+      respond: () => Promise.resolve(),
+      postMessage: (channel, m) => {
+        calls.push({ op: 'post', channel, text: m.text, buttons: buttonsOf(m) });
+        return Promise.resolve({ ts: `ts-${calls.length}` });
+      },
+      updateMessage: (channel, ts, m) => {
+        calls.push({ op: 'update', channel, ts, text: m.text, buttons: buttonsOf(m) });
+        return Promise.resolve();
+      },
+    };
+    const d = await deployment({ type: 'header-canary', promotion: 'manual' }, { slack, service: { slack: { channels: ['C0DEPLOYS'], users: ['U1'] } } });
+    await withLiveV1(d);
+    calls.length = 0;
+
+    const execution = await d.deploy('v2');
+    await d.waitFor('promotion');
+    await until(() => Promise.resolve(calls.some((c) => c.buttons.length > 0)), 'the waiting message');
+    expect(calls.filter((c) => c.buttons.length > 0).at(-1)!.buttons).toEqual(['promote', 'rollback']);
+    await d.signal('promote', 'slack:U1');
+    expect(await d.finished(execution)).toMatchObject({ status: 'SUCCEEDED' });
+
+    expect(calls.filter((c) => c.op === 'post')).toHaveLength(1);
+    expect(calls.every((c) => c.channel === 'C0DEPLOYS')).toBe(true);
+    expect(new Set(calls.filter((c) => c.op === 'update').map((c) => c.ts))).toEqual(new Set(['ts-1']));
+    expect(calls.at(-1)).toMatchObject({ op: 'update', buttons: [] });
+    expect(calls.at(-1)!.text).toContain('no deployment running');
   });
 
   describe.each([
