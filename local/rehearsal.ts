@@ -9,8 +9,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createHandler as createAlarmHandler } from '../functions/alarm.ts';
@@ -25,6 +25,7 @@ import { startLocalEngine, type LocalEngine } from './engine.ts';
 import { startLoad, summarize, type Load, type Sample } from './load.ts';
 import type { RehearsalReport } from './report.ts';
 import { seedInfrastructure } from './seed.ts';
+import { githubPush, slackCommand as signedSlackCommand } from './signed-requests.ts';
 
 export const STRATEGIES = ['blue-green', 'header-canary', 'weighted-canary'] as const;
 export const SCENARIOS = ['happy', 'bad-release', 'never-healthy'] as const;
@@ -123,7 +124,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       const commit = randomBytes(20).toString('hex');
       commits.set(commit, version);
       mark(`push ${version}`);
-      const answer = (await webhook(githubPush(commit), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+      const answer = (await webhook(githubPush({ secret: secrets.github, repository: REPOSITORY, commit, pusher: 'rehearsal' }), lambdaContext)) as APIGatewayProxyStructuredResultV2;
       const body = JSON.parse(String(answer.body)) as { results?: Array<{ status: string; executionName: string }>; message?: string };
       const started = body.results?.find((r) => r.status === 'started');
       if (answer.statusCode !== 202 || !started) throw new Error(`the webhook did not start a deployment of ${version}: ${answer.statusCode} ${answer.body}`);
@@ -131,7 +132,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     };
     const slackCommand = async (text: string) => {
       mark(`slack /deploy ${text}`);
-      const answer = (await slack(slackRequest(text), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+      const answer = (await slack(signedSlackCommand({ secret: secrets.slack, text, user: SLACK_USER, channel: SLACK_CHANNEL }), lambdaContext)) as APIGatewayProxyStructuredResultV2;
       progress(`  slack: ${(JSON.parse(String(answer.body)) as { text?: string }).text ?? answer.statusCode}`);
     };
     const finished = async (arn: string) => {
@@ -248,63 +249,6 @@ function phaseOf(event: StepEvent): string | null {
     default:
       return null;
   }
-}
-
-function githubPush(commit: string): APIGatewayProxyEventV2 {
-  const body = JSON.stringify({
-    ref: 'refs/heads/main',
-    before: '0'.repeat(40),
-    after: commit,
-    created: false,
-    deleted: false,
-    forced: false,
-    repository: { full_name: REPOSITORY, name: 'shop', owner: { login: 'acme' } },
-    pusher: { name: 'rehearsal' },
-    sender: { login: 'rehearsal' },
-    head_commit: { id: commit, message: 'release', added: ['VERSION'], removed: [], modified: [] },
-    commits: [{ id: commit, message: 'release', added: ['VERSION'], removed: [], modified: [] }],
-  });
-  const signature = `sha256=${createHmac('sha256', secrets.github).update(body).digest('hex')}`;
-  return httpEvent('/github', { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': signature }, body);
-}
-
-function slackRequest(text: string): APIGatewayProxyEventV2 {
-  const body = new URLSearchParams({
-    command: '/deploy',
-    text,
-    user_id: SLACK_USER,
-    user_name: 'releaser',
-    channel_id: SLACK_CHANNEL,
-    team_id: 'T0001',
-    response_url: 'http://127.0.0.1:9/rehearsal',
-  }).toString();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac('sha256', secrets.slack).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return httpEvent('/slack/commands', { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature }, body);
-}
-
-function httpEvent(path: string, headers: Record<string, string>, body: string): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: `POST ${path}`,
-    rawPath: path,
-    rawQueryString: '',
-    headers,
-    body,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'rehearsal',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'rehearsal' },
-      requestId: randomUUID(),
-      routeKey: `POST ${path}`,
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-    },
-  };
 }
 
 /** Slack's Web API, replaced by the progress log: the rehearsal posts nowhere. */
