@@ -1,0 +1,140 @@
+// Reliability: alarms and rollbacks. A release that starts failing under real
+// traffic is rolled back automatically (CloudWatch alarm → EventBridge → the
+// alarm function → the workflow), to a warm release in one write, or to a
+// scaled-to-zero release only once it serves again.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLoad, type Load } from '../../local/load.ts';
+import { sleep, startWorld, until, type World } from './workflow-world.ts';
+
+/** Timers, event delivery and in-flight requests: real milliseconds beyond the alarm period and the rollback. */
+const SLACK_MS = 250;
+
+describe('reliability: alarms and rollbacks', () => {
+  let world: World | undefined;
+  let load: Load | undefined;
+  afterEach(async () => {
+    await load?.stop();
+    await world?.stop();
+    load = undefined;
+    world = undefined;
+  });
+
+  it('3. green healthy, then its alarm fires during bake → automatic rollback; errors stop within one alarm period plus the rollback', async () => {
+    // Prepare: a weighted canary at 50 % bakes long enough for the alarm (5xx > 2 in one 10 s period) to decide.
+    const times: { faulty?: number; alarm?: number; routedBack?: number } = {};
+    world = await startWorld({
+      strategy: { type: 'weighted-canary', steps: [50, 100] },
+      service: { bake: { seconds: 600, alarms: { http5xx: { threshold: 2, periods: 1, periodSeconds: 10 } } } },
+      timeScale: 0.05,
+      alarms: true,
+      beforeStep: (event) => {
+        if (event.step === 'cleanup' && event.state.rolledBack) times.routedBack ??= Date.now();
+      },
+    });
+    world.cloud.onEvent((event) => {
+      if ((event.detail as { state?: { value?: string } }).state?.value === 'ALARM') times.alarm ??= Date.now();
+    });
+    await world.release('v1');
+    const before = await world.snapshot();
+    load = startLoad({ url: world.url, rps: 100 });
+
+    // Act: v2 passes its health gate, takes half the traffic, then fails every request.
+    const execution = await world.deploy('v2');
+    await world.waitFor('bake');
+    expect(await world.listener()).toEqual({ default: 'bg-shop-1:50 + bg-shop-2:50' });
+    times.faulty = Date.now();
+    world.cloud.setVersionFaults('v2', { errorRate: 1 });
+    const done = await world.finished(execution);
+    await sleep(world.cloud.realMs(5));
+    await load.stop();
+
+    // Assess
+    expect(done).toMatchObject({ status: 'FAILED', error: 'RolledBack' });
+    const samples = load.samples().map((s) => ({ ...s, at: s.at + load!.startedAt }));
+    const errors = samples.filter((s) => s.kind === 'appError');
+    expect(errors.length).toBeGreaterThan(0);
+    const lastError = Math.max(...errors.map((s) => s.at));
+    const period = world.cloud.realMs(10);
+    const rollback = times.routedBack! - times.alarm!;
+    expect(times.alarm! - times.faulty).toBeLessThanOrEqual(period + SLACK_MS);
+    expect(lastError - times.faulty).toBeLessThanOrEqual(period + rollback + SLACK_MS);
+    expect(samples.filter((s) => s.at > times.routedBack! + 100).every((s) => s.version === 'v1')).toBe(true);
+    expect(samples.filter((s) => s.kind === 'failed')).toEqual([]);
+    expect(await world.snapshot()).toEqual(before);
+    expect(await world.lock()).toBeNull();
+    expect(await world.lastFinished()).toMatchObject({ outcome: 'rolled-back', version: 'v2' });
+  });
+
+  it('4. alarm after promotion, inside retention → rollback to the warm old release in one default-action write', async () => {
+    // Prepare
+    world = await startWorld({ service: { retention: { mode: 'warm', minutes: 10, generations: 0 } }, alarms: true });
+    await world.release('v1');
+    const before = await world.snapshot();
+    load = startLoad({ url: world.url, rps: 50 });
+
+    // Act: v2 goes live, v1 stays attached at weight 0; then v2 starts failing.
+    const execution = await world.deploy('v2');
+    await world.waitFor('retention');
+    expect(await world.listener()).toEqual({ default: 'bg-shop-2 (bg-shop-1 attached)' });
+    world.resetCalls();
+    world.cloud.setVersionFaults('v2', { errorRate: 1 });
+    const done = await world.finished(execution);
+    const seen = await load.stop();
+
+    // Assess: the rollback was one read, one health read, one write, one read-back; nothing scaled.
+    expect(done).toMatchObject({ status: 'FAILED', error: 'RolledBack' });
+    const calls = world.calls().map((c) => `${c.call} ${c.detail}`);
+    const rollback = calls.slice(0, calls.indexOf(calls.find((c) => c.startsWith('alarms.list'))!));
+    expect(rollback).toEqual([
+      `router.readListener ${world.infra.listenerArn}`,
+      'targetGroups.health bg-shop-1',
+      `router.applyWrites ${world.infra.listenerArn} modify-default`,
+      `router.readListener ${world.infra.listenerArn}`,
+      `router.readListener ${world.infra.listenerArn}`, // cleanup reads the listener before deleting
+    ]);
+    const rolledBack = (await world.engine.store.history('shop', 50)).find((e) => e.kind === 'step' && e.step === 'rollback');
+    expect(rolledBack).toMatchObject({ by: 'alarm:bg-shop-2-5xx', listenerChanges: [{ kind: 'modify-default' }] });
+    expect(seen.failed).toBe(0);
+    expect(await world.snapshot()).toEqual(before);
+    expect(await world.lock()).toBeNull();
+    expect(await world.lastFinished()).toMatchObject({ outcome: 'rolled-back', version: 'v2' });
+  });
+
+  it('5. rollback to a release scaled to zero → scale up, wait healthy, then switch; never to an empty target group', async () => {
+    // Prepare
+    world = await startWorld({ service: { retention: { mode: 'zero', minutes: 10, generations: 0 } } });
+    await world.release('v1');
+    const before = await world.snapshot();
+    const execution = await world.deploy('v2');
+    await world.waitFor('retention');
+    await until(async () => (await world!.snapshot()).autoScalingGroups.find((g) => g.name === 'bg-shop-1')?.instances === 0, 'v1 scaled to zero');
+    expect((await world.snapshot()).autoScalingGroups).toEqual([
+      { name: 'bg-shop-1', min: 0, max: 4, desired: 0, instances: 0 },
+      { name: 'bg-shop-2', min: 2, max: 4, desired: 2, instances: 2 },
+    ]);
+    load = startLoad({ url: world.url, rps: 50 });
+    world.resetCalls();
+
+    // Act
+    await world.signal('rollback', 'slack:U1');
+    const done = await world.finished(execution);
+    const seen = await load.stop();
+
+    // Assess: capacity first, health polled until ready, then the one switch.
+    expect(done).toMatchObject({ status: 'FAILED', error: 'RolledBack' });
+    const calls = world.calls().map((c) => `${c.call} ${c.detail}`);
+    const scaled = calls.indexOf('fleet.setCapacity bg-shop-1');
+    const switched = calls.findIndex((c) => c.startsWith('router.applyWrites'));
+    expect(scaled).toBeGreaterThan(-1);
+    expect(switched).toBeGreaterThan(scaled);
+    expect(calls.slice(scaled, switched).filter((c) => c === 'targetGroups.health bg-shop-1').length).toBeGreaterThanOrEqual(1);
+    expect(calls.filter((c) => c.startsWith('router.applyWrites'))).toHaveLength(1);
+    expect(seen.failed).toBe(0);
+    expect(seen.byVersion.v1).toBeGreaterThan(0);
+    expect(await world.listener()).toEqual({ default: 'bg-shop-1' });
+    expect((await world.snapshot()).autoScalingGroups).toEqual([{ name: 'bg-shop-1', min: 2, max: 4, desired: 2, instances: 2 }]);
+    expect((await world.snapshot()).targetGroups).toEqual(before.targetGroups);
+    expect(await world.lock()).toBeNull();
+    expect(await world.lastFinished()).toMatchObject({ outcome: 'rolled-back', version: 'v2' });
+  });
+});

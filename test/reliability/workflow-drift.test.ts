@@ -1,0 +1,90 @@
+// Reliability: people changing things during a deployment. A listener
+// changed by hand is never overwritten (the workflow stops, named); a group
+// resized by hand keeps its new size (the workflow never writes the capacity
+// of a group that serves).
+import { ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startWorld, until, type World } from './workflow-world.ts';
+
+describe('reliability: changes by hand during a deployment', () => {
+  let world: World | undefined;
+  afterEach(async () => {
+    await world?.stop();
+    world = undefined;
+  });
+
+  it('8. the listener changed by hand during a deployment → DriftDetected, the change kept, nothing rewritten', async () => {
+    // Prepare: a header canary waits for promotion; someone puts up a maintenance page by hand.
+    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
+    await world.release('v1');
+    const execution = await world.deploy('v2');
+    await world.waitFor('promotion');
+    await world.elbv2.send(
+      new ModifyListenerCommand({
+        ListenerArn: world.infra.listenerArn,
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '503', ContentType: 'text/plain', MessageBody: 'maintenance' } }],
+      }),
+    );
+    const byHand = await world.listener();
+    world.resetCalls();
+
+    // Act
+    await world.signal('promote', 'slack:U1');
+    const done = await world.finished(execution);
+
+    // Assess: stopped with a clear message; no compensation, no listener write.
+    expect(done).toMatchObject({ status: 'FAILED', error: 'DriftDetected' });
+    expect(done.cause).toContain(`listener ${world.infra.listenerArn} changed outside this deployment: default is fixed 503, expected bg-shop-1 (bg-shop-2 attached)`);
+    expect(done.cause).toContain('Stopping instead of overwriting it.');
+    expect(world.calls().map((c) => c.call)).toEqual(['router.readListener']);
+    expect(await world.snapshot()).toEqual({
+      listener: byHand,
+      targetGroups: ['bg-shop-1', 'bg-shop-2'],
+      autoScalingGroups: [
+        { name: 'bg-shop-1', min: 2, max: 4, desired: 2, instances: 2 },
+        { name: 'bg-shop-2', min: 2, max: 4, desired: 2, instances: 2 },
+      ],
+      alarms: ['bg-shop-1-5xx', 'bg-shop-2-5xx'],
+    });
+    expect(byHand).toEqual({ default: 'fixed 503', green: 'bg-shop-2', blue: 'bg-shop-1' });
+    expect(await world.lock()).toBeNull();
+    expect(await world.lastFinished()).toMatchObject({ outcome: 'failed', version: 'v2' });
+    expect((await world.lastFinished())?.reason).toMatch(/^DriftDetected: /);
+  });
+
+  it('9. Auto Scaling groups resized by hand during a deployment → the new sizes survive; the workflow writes no serving capacity', async () => {
+    // Prepare
+    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' }, service: { retention: { mode: 'warm', minutes: 1, generations: 0 } } });
+    await world.release('v1');
+    const execution = await world.deploy('v2');
+    await world.waitFor('promotion');
+    world.resetCalls();
+
+    // Act: both groups scaled out by hand while the canary waits, then promotion and retirement.
+    for (const name of ['bg-shop-1', 'bg-shop-2']) {
+      await world.autoScaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: name, MinSize: 3, MaxSize: 6, DesiredCapacity: 3 }));
+    }
+    await world.signal('promote', 'slack:U1');
+    await world.waitFor('retention');
+    const duringRetention = (await world.snapshot()).autoScalingGroups;
+    const done = await world.finished(execution);
+
+    // Assess
+    expect(duringRetention).toEqual([
+      { name: 'bg-shop-1', min: 3, max: 6, desired: 3, instances: 3 },
+      { name: 'bg-shop-2', min: 3, max: 6, desired: 3, instances: 3 },
+    ]);
+    expect(done, done.cause).toMatchObject({ status: 'SUCCEEDED' });
+    expect(world.calls().filter((c) => c.call === 'fleet.setCapacity' || c.call === 'fleet.standby')).toEqual([]);
+    await until(async () => (await world!.snapshot()).autoScalingGroups.length === 1, 'the old group gone');
+    expect(await world.snapshot()).toEqual({
+      listener: { default: 'bg-shop-2', green: 'fixed 404', blue: 'bg-shop-2' },
+      targetGroups: ['bg-shop-2'],
+      autoScalingGroups: [{ name: 'bg-shop-2', min: 3, max: 6, desired: 3, instances: 3 }],
+      alarms: ['bg-shop-2-5xx'],
+    });
+    expect(await world.lock()).toBeNull();
+    expect(await world.lastFinished()).toMatchObject({ outcome: 'succeeded', version: 'v2' });
+  });
+});
