@@ -6,13 +6,16 @@ import { rehearse, type Scenario, type Strategy } from '../../local/rehearsal.ts
 /** Short enough for the suite: a 20 s bake takes 1 s, a 10 s alarm period 0.5 s. */
 export const TIME_SCALE = 0.05;
 const ALARM_PERIOD_MS = 10_000 * TIME_SCALE;
+const SCHEDULING_MS = 750;
 
 export async function rehearseAndCheck(strategy: Strategy, scenario: Scenario) {
   const { report, samples } = await rehearse({ strategy, scenario, rps: 40, timeScale: TIME_SCALE, instanceMode: 'inline' });
 
-  expect(report.failed, 'requests lost to a switch').toBe(0);
+  const summary = JSON.stringify({ ...report, apiCalls: undefined });
+  expect(report.failed, `requests lost to a switch: ${summary}`).toBe(0);
   expect(report.requests).toBeGreaterThan(100);
   const outcome = report.timeline.at(-1)?.phase;
+  expect(outcome, summary).toBeDefined();
   switch (scenario) {
     case 'happy':
       expect(report.versionsSeen).toEqual(['1.0.0', '2.0.0']);
@@ -25,11 +28,12 @@ export async function rehearseAndCheck(strategy: Strategy, scenario: Scenario) {
       expect(report.versionsSeen).toEqual(['1.0.0', '2.0.0', '3.0.0']);
       expect(outcome).toBe('failed: RolledBack');
       expect(report.rollback?.trigger).toBe('bg-shop-3-5xx');
-      // The injected errors stop within one alarm period (two, as the alarm needs a full period of data) plus the rollback.
+      // The injected errors stop within one alarm period (two, as the alarm needs a full period of data) plus the
+      // rollback; SCHEDULING_MS absorbs timer and in-flight delays on a busy 2-core machine.
       const errors = samples.filter((s) => s.kind === 'appError');
       expect(errors.length).toBeGreaterThan(0);
-      expect(errors.at(-1)!.at - errors[0]!.at).toBeLessThanOrEqual(2 * ALARM_PERIOD_MS + report.rollback!.detectToRoutedMs + 250);
-      expect(samples.filter((s) => s.at > report.rollback!.routedAtMs + 250 && s.version === '3.0.0')).toEqual([]);
+      expect(errors.at(-1)!.at - errors[0]!.at, summary).toBeLessThanOrEqual(2 * ALARM_PERIOD_MS + report.rollback!.detectToRoutedMs + SCHEDULING_MS);
+      expect(samples.filter((s) => s.at > report.rollback!.routedAtMs + SCHEDULING_MS && s.version === '3.0.0')).toEqual([]);
       break;
     }
     case 'never-healthy':
