@@ -53,10 +53,11 @@ export function renderHtml(report: RehearsalReport, samples: readonly Sample[]):
     ...(bin.appErrors ? [`<rect x="${x(i * BIN_MS).toFixed(1)}" y="${y(bin.appErrors / (bin.total || 1)).toFixed(1)}" width="3" height="${(y(0) - y(bin.appErrors / (bin.total || 1))).toFixed(1)}" fill="#e15759"><title>${bin.appErrors} app errors</title></rect>`] : []),
     ...(bin.failed ? [`<rect x="${x(i * BIN_MS).toFixed(1)}" y="${pad.top}" width="3" height="${height - pad.top - pad.bottom}" fill="#000"><title>${bin.failed} failed</title></rect>`] : []),
   ]);
+  // Phases are numbered on the chart and named in the table below it: names would overlap.
   const phases = report.timeline.map(
     (p, i) =>
-      `<line x1="${x(p.atMs).toFixed(1)}" x2="${x(p.atMs).toFixed(1)}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="#333" stroke-dasharray="3,3"/>` +
-      `<text x="${(x(p.atMs) + 3).toFixed(1)}" y="${pad.top + 12 + (i % 4) * 12}" font-size="11">${escape(p.phase)}</text>`,
+      `<line x1="${x(p.atMs).toFixed(1)}" x2="${x(p.atMs).toFixed(1)}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="#333" stroke-dasharray="3,3"><title>${escape(p.phase)}</title></line>` +
+      `<text x="${(x(p.atMs) + 2).toFixed(1)}" y="${pad.top + 11 + (i % 3) * 11}" font-size="10">${i + 1}</text>`,
   );
   const ticks = Array.from({ length: 11 }, (_, i) => (end / 10) * i).map(
     (ms) => `<text x="${x(ms).toFixed(1)}" y="${height - pad.bottom + 16}" font-size="11" text-anchor="middle">${(ms / 1000).toFixed(0)}s</text>`,
@@ -77,7 +78,7 @@ table{border-collapse:collapse;margin-top:12px}th,td{text-align:left;padding:3px
 </style></head><body>
 <h1>Rehearsal: ${escape(report.strategy)}, scenario ${escape(report.scenario)}</h1>
 <p class="verdict">${report.failed === 0 ? 'No failed request' : `${report.failed} failed requests`} out of ${report.requests}; versions seen in order: ${escape(versions.join(' → '))}</p>
-<p class="legend">Share of answers by version${legend}<span style="background:#e15759"></span>app errors (injected)<span style="background:#000"></span>failed</p>
+<p class="legend">Share of answers by version${legend}<span style="background:#f4f4f4;border:1px solid #ccc"></span>answers naming no version (404 to <code>x-client-mode: green</code> outside a canary)<span style="background:#e15759"></span>app errors (injected)<span style="background:#000"></span>failed</p>
 <svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="traffic share by version over time">
 <rect x="${pad.left}" y="${pad.top}" width="${width - pad.left - pad.right}" height="${height - pad.top - pad.bottom}" fill="#f4f4f4"/>
 ${areas.join('\n')}
@@ -96,7 +97,7 @@ ${ticks.join('\n')}
     'state transitions': report.stateTransitions,
     'duration (s)': (report.durationMs / 1000).toFixed(1),
   })}</table>
-<h2>Phases</h2><table>${report.timeline.map((p) => `<tr><th>${(p.atMs / 1000).toFixed(1)}s</th><td>${escape(p.phase)}</td></tr>`).join('')}</table>
+<h2>Phases</h2><table>${report.timeline.map((p, i) => `<tr><th>${i + 1}</th><td>${(p.atMs / 1000).toFixed(1)}s</td><td>${escape(p.phase)}</td></tr>`).join('')}</table>
 <h2>AWS API calls</h2><table>${rows(report.apiCalls)}</table>
 </body></html>
 `;
