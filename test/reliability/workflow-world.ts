@@ -76,6 +76,8 @@ export interface AdapterCall {
 
 export interface World {
   cloud: LocalCloud;
+  /** The store's DynamoDB (dynalite). */
+  dynamodbEndpoint: string;
   engine: LocalEngine;
   config: Config;
   infra: SeededInfrastructure;
@@ -155,6 +157,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
     const world: World = {
       cloud,
+      dynamodbEndpoint: dynamodb.endpoint,
       engine,
       config,
       infra,
