@@ -115,11 +115,15 @@ export function buildDefinition(): object {
     Finish: step('finish', 'Outcome'),
     Outcome: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.outcome', StringEquals: 'rolled-back', Next: 'RolledBack' }],
+      Choices: [
+        { Variable: '$.outcome', StringEquals: 'rolled-back', Next: 'RolledBack' },
+        { Variable: '$.outcome', StringEquals: 'aborted', Next: 'DeploymentAborted' },
+      ],
       Default: 'Done',
     },
     Done: { Type: 'Succeed' },
     RolledBack: { Type: 'Fail', Error: 'RolledBack', Cause: 'traffic is back on the last good release' },
+    DeploymentAborted: { Type: 'Fail', Error: 'Aborted', Cause: 'an operator aborted the deployment; traffic is on the last good release' },
     Compensate: step('compensate', 'RecordFailure', { catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.compensationError', Next: 'RecordFailure' }] }),
     RecordFailure: step('recordFailure', 'DeploymentFailed', { catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: 'DeploymentFailed' }] }),
     DeploymentFailed: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },

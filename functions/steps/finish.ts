@@ -11,7 +11,8 @@ export async function finish(deps: StepDeps, state: WorkflowState, context: { ex
 }
 
 export async function recordFailure(deps: StepDeps, state: WorkflowState, context: { execution: string }): Promise<WorkflowState> {
-  return end(deps, { ...state, outcome: 'failed' }, context.execution);
+  // An operator's abort between steps arrives here as the Aborted error: it is an abort, not a failure.
+  return end(deps, { ...state, outcome: state.error?.Error === 'Aborted' ? 'aborted' : 'failed' }, context.execution);
 }
 
 async function end(deps: StepDeps, state: WorkflowState, executionArn: string): Promise<WorkflowState> {

@@ -97,7 +97,7 @@ describe('watchDeployment', () => {
 
   it.each([
     ['a rollback (the workflow fails with RolledBack)', described('FAILED', { error: 'RolledBack', cause: 'traffic is back on the last good release' }), 'FAILED: RolledBack: traffic is back on the last good release'],
-    ['an abort (the workflow succeeds with outcome aborted)', described('SUCCEEDED', { output: JSON.stringify(workflowState(['aborted'], 'aborted')) }), 'SUCCEEDED (outcome aborted)'],
+    ['an abort (the workflow fails with Aborted)', described('FAILED', { error: 'Aborted', cause: 'an operator aborted the deployment; traffic is on the last good release' }), 'FAILED: Aborted: an operator aborted the deployment; traffic is on the last good release'],
     ['a stopped execution', described('ABORTED'), 'ABORTED'],
   ])('exits 1 after %s', async (_case, end, summary) => {
     // Act

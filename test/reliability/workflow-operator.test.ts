@@ -60,10 +60,10 @@ describe('reliability: operators', () => {
     // Assess: after every abort the account is as it was with v1 alone.
     expect(requested).toEqual({ v2: 'createFleet', v3: 'checkHealth' });
     expect(outcomes).toEqual({
-      v2: { status: 'FAILED', error: 'Aborted', after: lastGood, outcome: 'failed', stoppedBy: 'aborted by an operator before createFleet' },
-      v3: { status: 'FAILED', error: 'Aborted', after: lastGood, outcome: 'failed', stoppedBy: 'aborted by an operator before checkHealth' },
-      v4: { status: 'SUCCEEDED', after: lastGood, outcome: 'aborted' },
-      v5: { status: 'SUCCEEDED', after: lastGood, outcome: 'aborted' },
+      v2: { status: 'FAILED', error: 'Aborted', after: lastGood, outcome: 'aborted', stoppedBy: 'aborted by an operator before createFleet' },
+      v3: { status: 'FAILED', error: 'Aborted', after: lastGood, outcome: 'aborted', stoppedBy: 'aborted by an operator before checkHealth' },
+      v4: { status: 'FAILED', error: 'Aborted', after: lastGood, outcome: 'aborted' },
+      v5: { status: 'FAILED', error: 'Aborted', after: lastGood, outcome: 'aborted' },
     });
     expect(lastGood.listener).toEqual({ default: 'bg-shop-1', green: 'fixed 404', blue: 'bg-shop-1' });
     expect(await world.lock()).toBeNull();
