@@ -6,7 +6,7 @@
 // server.
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { build, type BuildOptions } from 'esbuild';
+import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { createHandler as createSlackHandler } from '../functions/slack.ts';
 import { slackCommand } from '../local/signed-requests.ts';
 import { lambdaContext, startStack } from './stack.ts';
 import { percentiles, round } from './windows.ts';
+import { bundleOptions } from '../scripts/bundle-options.ts';
 
 export const FUNCTIONS = ['webhook', 'slack', 'alarm', 'step'] as const;
 const projectRoot = resolve(import.meta.dirname, '..');
@@ -41,18 +42,6 @@ export interface HandlerRow {
   budgetMs: number;
 }
 
-/** custom.esbuild of serverless.yml (the source map is left out of the size; it is a separate file). */
-const bundleOptions: BuildOptions = {
-  bundle: true,
-  minify: true,
-  keepNames: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  mainFields: ['module', 'main'],
-  sourcemap: 'linked',
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-};
 
 /** The functions' environment in serverless.yml, with NODE_OPTIONS' --enable-source-maps as a flag. */
 const lambdaEnvironment = {
@@ -78,7 +67,7 @@ export async function measureBundles(runs: number): Promise<BundleRow[]> {
     const rows: BundleRow[] = [];
     for (const fn of FUNCTIONS) {
       const outfile = join(dir, `${fn}.mjs`);
-      const result = await build({ ...bundleOptions, entryPoints: [join(projectRoot, 'functions', `${fn}.ts`)], outfile, metafile: true, logLevel: 'error' });
+      const result = await build({ ...bundleOptions, sourcemap: 'linked', entryPoints: [join(projectRoot, 'functions', `${fn}.ts`)], outfile, metafile: true, logLevel: 'error' });
       const bytes = Object.entries(result.metafile.outputs).reduce((sum, [file, o]) => (file.endsWith('.mjs') ? sum + o.bytes : sum), 0);
       const zip = join(projectRoot, '.serverless', `${fn}.zip`);
       const inits = Array.from({ length: runs }, () => initOnce(outfile, ['--enable-source-maps']));

@@ -17,7 +17,7 @@ import { createStepRunner, type StepEvent } from '../functions/steps/index.ts';
 import { serviceAdapterFactory } from '../functions/steps/service-adapters.ts';
 import { createStepFunctionsRuntime, startStepFunctionsServer, type StepFunctionsRuntime } from './stepfunctions/index.ts';
 
-export const DEFINITION_FILE = new URL('../statemachines/deploy.asl.json', import.meta.url);
+const DEFINITION_FILE = new URL('../statemachines/deploy.asl.json', import.meta.url);
 export const STEP_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:bluegreen-step';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const REGION = 'us-east-1';

@@ -20,20 +20,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { bundleOptions } from './bundle-options.ts';
 
 const projectRoot = resolve(import.meta.dirname, '..');
 
-/** The options of custom.esbuild in serverless.yml, minus `external` and `sourcemap`. */
-const bundleOptions: BuildOptions = {
-  bundle: true,
-  minify: true,
-  keepNames: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  mainFields: ['module', 'main'],
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-};
 
 interface Variant {
   external: string[];

@@ -9,7 +9,7 @@
 import type { StrategyConfig } from './config.ts';
 import type { Action, DeploymentState, DesiredListener, ListenerView, LiveRule } from './model.ts';
 
-export const DEFAULT_HEADER = 'x-client-mode';
+const DEFAULT_HEADER = 'x-client-mode';
 
 /** Answer for a header that names no release (green with nothing to test, or no release at all). */
 export const NOT_FOUND: Action = { type: 'fixed-response', statusCode: 404, contentType: 'text/plain', body: 'no release for this client mode' };

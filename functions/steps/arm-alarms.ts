@@ -2,8 +2,7 @@
 import { alarmSpecs } from '../core/alarms.ts';
 import { findService } from '../core/config.ts';
 import type { StepDeps } from './deps.ts';
-import { required } from './create-target-group.ts';
-import type { WorkflowState } from './workflow-state.ts';
+import { required, type WorkflowState } from './workflow-state.ts';
 
 export async function armAlarms(deps: StepDeps, state: WorkflowState): Promise<WorkflowState> {
   const service = findService(deps.config, state.service);

@@ -4,8 +4,7 @@
 import { findService } from '../core/config.ts';
 import { assertWithinDeadline, healthVerdict } from '../core/health.ts';
 import type { StepDeps } from './deps.ts';
-import { required } from './create-target-group.ts';
-import { withPhase, type WorkflowState } from './workflow-state.ts';
+import { required, withPhase, type WorkflowState } from './workflow-state.ts';
 
 export async function checkHealth(deps: StepDeps, state: WorkflowState): Promise<WorkflowState> {
   const service = findService(deps.config, state.service);

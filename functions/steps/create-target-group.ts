@@ -4,7 +4,7 @@ import { findService, type ServiceConfig } from '../core/config.ts';
 import { releaseTags } from '../core/names.ts';
 import type { TargetGroupSettings } from '../adapters/target-groups.ts';
 import type { StepDeps } from './deps.ts';
-import { withPhase, type WorkflowState } from './workflow-state.ts';
+import { required, withPhase, type WorkflowState } from './workflow-state.ts';
 
 export async function createTargetGroup(deps: StepDeps, state: WorkflowState): Promise<WorkflowState> {
   const service = findService(deps.config, state.service);
@@ -35,9 +35,4 @@ export function defaultSettings(service: ServiceConfig): TargetGroupSettings {
     },
     attributes: { 'deregistration_delay.timeout_seconds': String(tg.deregistrationDelaySeconds) },
   };
-}
-
-export function required<T>(value: T | undefined | null, field: string): T {
-  if (value === undefined || value === null) throw new Error(`workflow state is missing "${field}": the step ran out of order`);
-  return value;
 }

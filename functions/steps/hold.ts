@@ -2,8 +2,7 @@
 // rollback, abort and alarms will find it. The workflow then waits for a
 // signal or for the hold's timeout.
 import type { StepDeps } from './deps.ts';
-import { required } from './create-target-group.ts';
-import type { WorkflowState } from './workflow-state.ts';
+import { required, type WorkflowState } from './workflow-state.ts';
 
 export async function hold(deps: StepDeps, state: WorkflowState, context: { execution: string; token?: string }): Promise<WorkflowState> {
   const hold = required(state.hold, 'hold');

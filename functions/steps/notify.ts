@@ -8,7 +8,7 @@ import type { StepDeps } from './deps.ts';
 import { executionNameOf, type WorkflowState } from './workflow-state.ts';
 
 /** Steps after which the message changes. */
-export const NOTIFY_AFTER = new Set(['prepare', 'shiftTraffic', 'hold', 'promote', 'advance', 'rollBack', 'retire', 'compensate', 'finish', 'recordFailure']);
+const NOTIFY_AFTER = new Set(['prepare', 'shiftTraffic', 'hold', 'promote', 'advance', 'rollBack', 'retire', 'compensate', 'finish', 'recordFailure']);
 
 export async function notify(deps: StepDeps, step: string, state: WorkflowState, execution: string): Promise<WorkflowState> {
   const channel = findService(deps.config, state.service).slack.channels[0];

@@ -49,3 +49,9 @@ export function executionNameOf(executionArn: string): string {
 export function withPhase(state: WorkflowState, phase: string, now: number): WorkflowState {
   return { ...state, timeline: [...(state.timeline ?? []), { phase, at: now }] };
 }
+
+/** A field an earlier step sets; its absence means the steps ran out of order. */
+export function required<T>(value: T | undefined | null, field: string): T {
+  if (value === undefined || value === null) throw new Error(`workflow state is missing "${field}": the step ran out of order`);
+  return value;
+}

@@ -3,7 +3,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeTargetGroupsCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { parseConfig, type Config } from '../../functions/core/config.ts';
 import { describeAction, shortName } from '../../functions/core/diff.ts';
 import { ownedView, targetsOf } from '../../functions/core/listener.ts';
@@ -158,4 +158,3 @@ export async function until(check: () => Promise<boolean>, what: string, timeout
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export type { ElasticLoadBalancingV2Client };
