@@ -18,8 +18,18 @@ const RETRY = [
     MaxDelaySeconds: 20,
     JitterStrategy: 'FULL',
   },
+  // Step Functions developer guide, "Handle Lambda service exceptions": the
+  // service exceptions are transient 500s, and a function timeout (or running
+  // out of memory) is reported as Lambda.Unknown. Every step is safe to run again.
   {
-    ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+    ErrorEquals: [
+      'Lambda.ClientExecutionTimeoutException',
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+      'Lambda.Unknown',
+    ],
     IntervalSeconds: 1,
     MaxAttempts: 4,
     BackoffRate: 2,
