@@ -6,11 +6,19 @@ import { ConfigInvalid, UnknownService } from './errors.ts';
 
 const seconds = z.number().int().nonnegative();
 
+// "CloudWatch metrics for your Application Load Balancer": the load balancer
+// sends its metrics in 60-second intervals. PutMetricAlarm accepts 10, 20 and
+// 30 s periods too, but on a metric without sub-minute resolution such an
+// alarm finds no data point in most periods, lapses into INSUFFICIENT_DATA and,
+// with missing data treated as not breaching, never fires.
+const ALARM_PERIOD = 'must be a multiple of 60 between 60 and 3600: load balancer metrics arrive at 60-second resolution, so a shorter or offset period never fires';
+
 const alarmSpec = z.object({
   threshold: z.number().nonnegative(),
   /** Evaluation periods that must breach before the alarm fires. */
   periods: z.number().int().min(1).max(10).default(1),
-  periodSeconds: z.union([z.literal(10), z.literal(30), z.literal(60), z.literal(300)]).default(60),
+  /** Seconds per evaluation period, a multiple of 60: load balancer metrics arrive at 60-second resolution, so a shorter period never fires. */
+  periodSeconds: z.number().int(ALARM_PERIOD).min(60, ALARM_PERIOD).max(3600, ALARM_PERIOD).multipleOf(60, ALARM_PERIOD).default(60),
 });
 
 const strategy = z.discriminatedUnion('type', [
