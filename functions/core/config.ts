@@ -6,6 +6,23 @@ import { ConfigInvalid, UnknownService } from './errors.ts';
 
 const seconds = z.number().int().nonnegative();
 
+/**
+ * History events one health poll costs (statemachines/deploy.asl.json, the
+ * WaitForHealthy → CheckHealth → IsHealthy loop, and the same for a rollback's
+ * WaitForRestore → RollBack → IsRolledBack): Wait entered and exited (2), the
+ * step Lambda's task entered, scheduled, started, succeeded and exited (5), the
+ * Choice entered and exited (2). test/statemachines/history-budget.test.ts
+ * counts them in the generated ASL.
+ */
+export const HEALTH_POLL_HISTORY_EVENTS = 9;
+/**
+ * Polls one health gate may take (deadline / poll interval). Both gates of one
+ * execution at this bound cost 2 × 300 × 9 = 5,400 events: under a quarter of
+ * the 25,000-event history quota of a Standard execution, leaving the rest for
+ * the workflow's other states and their retries.
+ */
+export const MAX_HEALTH_POLLS = 300;
+
 // "CloudWatch metrics for your Application Load Balancer": the load balancer
 // sends its metrics in 60-second intervals. PutMetricAlarm accepts 10, 20 and
 // 30 s periods too, but on a metric without sub-minute resolution such an
@@ -84,8 +101,13 @@ export const serviceSchema = z.object({
       deregistrationDelaySeconds: seconds.max(3600).default(30),
     }),
   strategy: strategy.default({ type: 'blue-green' }),
+  /** The new release is polled until every desired target is healthy, at most 300 times, so one execution (this gate, and a rollback's restore gate) stays far inside the 25,000-event history of a workflow. */
   healthGate: z
-    .object({ deadlineSeconds: seconds.min(30).default(600), pollSeconds: seconds.min(1).max(300).default(15) })
+    .object({ deadlineSeconds: seconds.min(30).max(3600).default(600), pollSeconds: seconds.min(1).max(300).default(15) })
+    .refine(
+      (g) => Math.ceil(g.deadlineSeconds / g.pollSeconds) <= MAX_HEALTH_POLLS,
+      'deadlineSeconds / pollSeconds must be at most 300 polls: each poll adds 9 events to the execution history, whose quota is 25,000',
+    )
     .default({ deadlineSeconds: 600, pollSeconds: 15 }),
   bake: z
     .object({

@@ -46,3 +46,29 @@ describe('alarm periods', () => {
     expect(service.bake.alarms.latencyP99Ms?.periodSeconds).toBe(periodSeconds);
   });
 });
+
+describe('the health gate', () => {
+  it.each([
+    [3600, 1],
+    [600, 1],
+    [3600, 10],
+  ])('refuses a %i s deadline polled every %i s: too many polls for one execution history', (deadlineSeconds, pollSeconds) => {
+    const message = refusal({ healthGate: { deadlineSeconds, pollSeconds } });
+
+    expect(message).toContain('services[0].healthGate');
+    expect(message).toMatch(/at most 300 polls/);
+    expect(message).toMatch(/25,000/);
+  });
+
+  it('refuses a deadline over an hour, naming the field', () => {
+    expect(refusal({ healthGate: { deadlineSeconds: 7200, pollSeconds: 60 } })).toContain('services[0].healthGate.deadlineSeconds');
+  });
+
+  it.each([
+    [300, 1],
+    [600, 15],
+    [3600, 12],
+  ])('accepts a %i s deadline polled every %i s', (deadlineSeconds, pollSeconds) => {
+    expect(parseConfig(configWith({ healthGate: { deadlineSeconds, pollSeconds } })).services[0]!.healthGate).toEqual({ deadlineSeconds, pollSeconds });
+  });
+});
