@@ -55,4 +55,25 @@ describe('the workflow retries', () => {
       expect(retrier!.MaxAttempts, `${name}: ${error} attempts`).toBeLessThanOrEqual(6);
     }
   });
+
+  // ELBv2 API reference, "DeleteTargetGroup": ResourceInUse, "A specified
+  // resource is in use", which it answers for a while after the last rule
+  // referencing the group changed.
+  it.each(['Cleanup', 'Retire', 'Compensate'])('retries TargetGroupInUse in %s for about two minutes in all', (name) => {
+    const retrier = retrierFor(built.States[name]!, 'TargetGroupInUse');
+
+    expect(retrier?.ErrorEquals).toEqual(['TargetGroupInUse']);
+    const waited = totalWaitSeconds(retrier!);
+    expect(waited).toBeGreaterThanOrEqual(100);
+    expect(waited).toBeLessThanOrEqual(150);
+  });
 });
+
+/** Seconds a retrier waits over all its attempts, without jitter (Step Functions: interval × rate^n, capped by MaxDelaySeconds). */
+function totalWaitSeconds(r: Retrier): number {
+  let total = 0;
+  for (let attempt = 0; attempt < (r.MaxAttempts ?? 3); attempt++) {
+    total += Math.min((r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** attempt, r.MaxDelaySeconds ?? Infinity);
+  }
+  return total;
+}
