@@ -139,6 +139,35 @@ describe('reliability: removing and retiring', () => {
     expect((await world.lastFinished())?.reason).toMatch(/^QuotaExceeded: /);
   });
 
+  it('24. a rule bluegreen did not create holds a priority the header canary needs → refused in Prepare, PriorityInUse naming that rule, nothing created', async () => {
+    // Prepare: a hand-made path rule at priority 11, which the `x-client-mode: blue` rule needs.
+    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
+    const { Rules } = await world.elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn: world.infra.listenerArn,
+        Priority: 11,
+        Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/admin/*'] } }],
+        Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain', MessageBody: 'admin' } }],
+      }),
+    );
+    const before = await world.snapshot();
+    world.cloud.resetApiCalls();
+    world.resetCalls();
+
+    // Act
+    const done = await world.finished(await world.deploy('v1'));
+
+    // Assess
+    expect(done).toMatchObject({ status: 'FAILED', error: 'PriorityInUse' });
+    expect(done.cause).toContain(`priority 11, which the x-client-mode: blue rule needs, is taken by rule ${Rules![0]!.RuleArn} (conditions other than one header) that bluegreen did not create`);
+    expect(world.calls().map((c) => c.call)).toEqual(['router.readListener', 'targetGroups.listReleases']);
+    const writes = Object.values(world.cloud.apiCalls()).flatMap((ops) => Object.keys(ops).filter((op) => !op.startsWith('Describe')));
+    expect(writes).toEqual([]);
+    expect(await world.snapshot()).toEqual(before);
+    expect(await world.lock()).toBeNull();
+    expect((await world.lastFinished())?.reason).toMatch(/^PriorityInUse: /);
+  });
+
   it('17. old instances stop only after the deregistration delay; a slow request in flight at the switch completes with 200', async () => {
     // Prepare: the old release is scaled to zero right after the switch; draining lasts 30 s.
     let slow: Promise<{ status: number; body: string }> | undefined;
