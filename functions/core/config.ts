@@ -73,6 +73,7 @@ export const serviceSchema = z.object({
     /** A file in the repository whose trimmed content is the version; default: the head commit SHA. */
     manifest: z.string().min(1).optional(),
   }),
+  /** The service owns the listener's default action and the header rules it creates: two services cannot share a listener. */
   listener: z.object({
     loadBalancerArn: z.string().min(1),
     listenerArn: z.string().min(1),
@@ -162,7 +163,19 @@ export const serviceSchema = z.object({
 
 export const configSchema = z
   .object({ services: z.array(serviceSchema).min(1) })
-  .refine((c) => new Set(c.services.map((s) => s.name)).size === c.services.length, 'service names must be unique');
+  .refine((c) => new Set(c.services.map((s) => s.name)).size === c.services.length, 'service names must be unique')
+  .superRefine((c, ctx) => {
+    // Each service writes its listener's default action: two on one listener would overwrite each other.
+    c.services.forEach((service, i) => {
+      const first = c.services.findIndex((other) => other.listener.listenerArn === service.listener.listenerArn);
+      if (first === i) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services', i, 'listener', 'listenerArn'],
+        message: `the same listener as services[${first}].listener.listenerArn (service ${c.services[first]!.name}); a listener belongs to one service`,
+      });
+    });
+  });
 
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type Config = z.infer<typeof configSchema>;

@@ -22,6 +22,8 @@ export class UnexpectedListener extends BlueGreenError {}
 export class VersionAlreadyLive extends BlueGreenError {}
 export class DeploymentInProgress extends BlueGreenError {}
 export class QuotaExceeded extends BlueGreenError {}
+/** A rule priority the strategy needs is taken by a rule bluegreen did not create. */
+export class PriorityInUse extends BlueGreenError {}
 /** The listener differs from what this deployment last wrote: someone changed it by hand. */
 export class DriftDetected extends BlueGreenError {}
 export class ConfigInvalid extends BlueGreenError {}

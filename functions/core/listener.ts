@@ -24,7 +24,7 @@ export function headerOf(strategy: StrategyConfig): string {
   return strategy.type === 'header-canary' ? strategy.header : DEFAULT_HEADER;
 }
 
-/** Rules this system owns on the listener: header rules on the strategy's header. Others are never touched. */
+/** Rules this system owns on the listener: the header rules it created (tagged), on the strategy's header. Others are never touched. */
 export function ownedRules(listener: ListenerView, header: string): LiveRule[] {
   const name = header.toLowerCase();
   return listener.rules.filter((r) => r.managed && r.header.toLowerCase() === name);

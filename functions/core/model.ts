@@ -47,7 +47,11 @@ export interface ListenerView {
 
 export interface LiveRule extends HeaderRule {
   ruleArn: string;
-  /** false for rules with conditions we do not manage (left untouched, counted for quotas). */
+  /**
+   * true only for header rules bluegreen created (tagged `bluegreen:managed-by`);
+   * false for every other rule, hand-made ones on our header included: left
+   * untouched, counted for quotas, their priorities never taken.
+   */
   managed: boolean;
 }
 
