@@ -1,0 +1,29 @@
+// Where AWS is slow or eventual, the local cloud is too, by default: each
+// behaviour below models an AWS page (titles in the comments of the code that
+// applies it), in AWS seconds scaled by the time scale like everything else.
+// A test that needs an instant world turns one off (`false`) and says why.
+
+export interface Realism {
+  /**
+   * ALB metrics at 60-second resolution, each minute's datapoint visible in
+   * CloudWatch `delaySeconds` after the minute ends ("CloudWatch metrics for
+   * your Application Load Balancer"). `false`: every sample visible at once,
+   * at the store's resolution (about one AWS second).
+   */
+  albMetrics: { delaySeconds: number } | false;
+}
+
+/**
+ * The defaults. Where the AWS pages give no figure, the worst plausible case:
+ * - a minute's ALB datapoint appears a full minute after the minute ends (the
+ *   page says only that metrics are sent "in 60-second intervals"); an alarm of
+ *   one 60 s period still sees it, as its evaluation range reaches back two
+ *   more periods ("Using Amazon CloudWatch alarms");
+ */
+export const AWS_REALISM: Readonly<Realism> = Object.freeze({
+  albMetrics: { delaySeconds: 60 },
+});
+
+export function realismOf(overrides: Partial<Realism> = {}): Realism {
+  return { ...AWS_REALISM, ...overrides };
+}
