@@ -59,8 +59,6 @@ export interface LocalCloudOptions {
   versionVariable?: string;
   /** Path of the sample app's health endpoint; default /health. */
   healthPath?: string;
-  /** AWS seconds an instance takes from its app listening to InService; default 0. */
-  instanceBootSeconds?: number;
   /** Real seconds an instance gets to finish in-flight requests after SIGTERM; default 10. */
   stopGraceSeconds?: number;
   /** Source of randomness for weighted routing; default Math.random. */
@@ -74,8 +72,10 @@ export interface InstanceInfo {
   version: string;
   state: 'pending' | 'running' | 'shutting-down' | 'terminated';
   impaired: boolean;
-  /** Loopback port of the instance's app, once running. */
+  /** Loopback port of the instance's app process, once it listens (the load balancer reaches it once the app started). */
   port?: number;
+  /** The app has started and answers the load balancer. */
+  answering: boolean;
 }
 
 export interface CloudMetrics {
@@ -135,7 +135,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const launchTemplates = new LaunchTemplates();
   const instances = new Instances(
     launcher,
-    { versionVariable: options.versionVariable ?? 'APP_VERSION', healthPath: options.healthPath ?? '/health', stopGraceSeconds: options.stopGraceSeconds ?? 10 },
+    clock,
+    { versionVariable: options.versionVariable ?? 'APP_VERSION', healthPath: options.healthPath ?? '/health', stopGraceSeconds: options.stopGraceSeconds ?? 10, boot: realism.instanceBoot },
     options.faults ?? {},
     log,
   );
@@ -169,7 +170,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       launchTemplates,
       network,
       targetGroup: (arn) => elbv2.targetGroup(arn),
-      bootSeconds: options.instanceBootSeconds ?? 0,
       onGroupGone: (group) => autoScaling.removeGroup(group),
     }),
   );
@@ -210,7 +210,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       put: (metric, value, timestampMs) => cloudWatch.metrics.put(metric, value, timestampMs),
     },
     setVersionFaults: (version, appFaults) => instances.setFaults(version, appFaults),
-    instances: () => instances.all().map((i) => ({ instanceId: i.id, version: i.version, state: i.state, impaired: i.impaired, port: i.port })),
+    instances: () => instances.all().map((i) => ({ instanceId: i.id, version: i.version, state: i.state, impaired: i.impaired, port: i.port, answering: i.answering })),
     stop: () =>
       (stopped ??= (async () => {
         clock.stop();

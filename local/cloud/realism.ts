@@ -11,6 +11,13 @@ export interface Realism {
    * at the store's resolution (about one AWS second).
    */
   albMetrics: { delaySeconds: number } | false;
+  /**
+   * An instance is `Pending` for `bootSeconds` (EC2 launch), then `InService`
+   * and registered in its target groups, and its app answers only
+   * `appStartSeconds` after that ("Amazon EC2 Auto Scaling instance lifecycle").
+   * `false`: InService and answering as soon as the app's process listens.
+   */
+  instanceBoot: { bootSeconds: number; appStartSeconds: number } | false;
 }
 
 /**
@@ -19,9 +26,13 @@ export interface Realism {
  *   page says only that metrics are sent "in 60-second intervals"); an alarm of
  *   one 60 s period still sees it, as its evaluation range reaches back two
  *   more periods ("Using Amazon CloudWatch alarms");
+ * - 30 s of EC2 boot and 20 s of app start (the pages give none; typical for a
+ *   small instance and a service started from user data), inside the 60 s
+ *   health check grace period the workflow gives its groups;
  */
 export const AWS_REALISM: Readonly<Realism> = Object.freeze({
   albMetrics: { delaySeconds: 60 },
+  instanceBoot: { bootSeconds: 30, appStartSeconds: 20 },
 });
 
 export function realismOf(overrides: Partial<Realism> = {}): Realism {
