@@ -160,6 +160,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     network,
     launchTemplates,
     instanceTargetGroup: (arn) => elbv2.targetGroup(arn)?.description.TargetType === 'instance',
+    deletion: realism.groupDeletion,
   });
   autoScaling.useFleet(
     new Fleet({

@@ -18,6 +18,13 @@ export interface Realism {
    * `false`: InService and answering as soon as the app's process listens.
    */
   instanceBoot: { bootSeconds: number; appStartSeconds: number } | false;
+  /**
+   * A deleted Auto Scaling group stays `Delete in progress` (its name taken)
+   * at least `seconds` after DeleteAutoScalingGroup, and until its last
+   * instance is gone ("Delete your Auto Scaling infrastructure"). `false`:
+   * gone with its last instance.
+   */
+  groupDeletion: { seconds: number } | false;
 }
 
 /**
@@ -29,10 +36,12 @@ export interface Realism {
  * - 30 s of EC2 boot and 20 s of app start (the pages give none; typical for a
  *   small instance and a service started from user data), inside the 60 s
  *   health check grace period the workflow gives its groups;
+ * - a group deletion "takes a few minutes": at least two;
  */
 export const AWS_REALISM: Readonly<Realism> = Object.freeze({
   albMetrics: { delaySeconds: 60 },
   instanceBoot: { bootSeconds: 30, appStartSeconds: 20 },
+  groupDeletion: { seconds: 120 },
 });
 
 export function realismOf(overrides: Partial<Realism> = {}): Realism {
