@@ -152,6 +152,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     instanceRegistrable: (id) => ['pending', 'running'].includes(instances.get(id)?.state ?? ''),
     resolveAddress: (targetType, id, port) => (targetType === 'ip' ? { host: id, port } : instances.address(id)),
     recordRequest: (outcome) => recordRequest(cloudWatch.metrics, outcome),
+    realism,
   });
   const autoScaling = new AutoScaling({
     region,

@@ -25,6 +25,11 @@ export interface Realism {
    * gone with its last instance.
    */
   groupDeletion: { seconds: number } | false;
+  /**
+   * DeleteTargetGroup answers `ResourceInUse` for `seconds` after the last
+   * listener or rule stopped forwarding to the group. `false`: deletable at once.
+   */
+  targetGroupRelease: { seconds: number } | false;
 }
 
 /**
@@ -37,11 +42,15 @@ export interface Realism {
  *   small instance and a service started from user data), inside the 60 s
  *   health check grace period the workflow gives its groups;
  * - a group deletion "takes a few minutes": at least two;
+ * - a target group stays in use for a minute after its last rule (the pages
+ *   give no figure; a caller retrying DeleteTargetGroup for two minutes is
+ *   covered);
  */
 export const AWS_REALISM: Readonly<Realism> = Object.freeze({
   albMetrics: { delaySeconds: 60 },
   instanceBoot: { bootSeconds: 30, appStartSeconds: 20 },
   groupDeletion: { seconds: 120 },
+  targetGroupRelease: { seconds: 60 },
 });
 
 export function realismOf(overrides: Partial<Realism> = {}): Realism {
