@@ -43,14 +43,10 @@ function statements(units: Unit[]): Statement[] {
     // The listeners of services.json, exactly: their default action and the
     // rules bluegreen creates (tagged) under them.
     { Sid: 'RouteConfiguredListeners', Effect: 'Allow', Action: 'elasticloadbalancing:ModifyListener', Resource: listeners },
+    // Tagging the rule at creation (AddTags with CreateAction=CreateRule) is
+    // granted once for every rule in serverless.yml: it happens only inside
+    // a CreateRule, which only these listeners allow.
     { Sid: 'CreateTaggedRules', Effect: 'Allow', Action: 'elasticloadbalancing:CreateRule', Resource: listeners, Condition: { StringEquals: requestTagged } },
-    {
-      Sid: 'TagRulesOnCreate',
-      Effect: 'Allow',
-      Action: 'elasticloadbalancing:AddTags',
-      Resource: rules,
-      Condition: { StringEquals: { 'elasticloadbalancing:CreateAction': 'CreateRule', ...requestTagged } },
-    },
     { Sid: 'ChangeManagedRules', Effect: 'Allow', Action: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule'], Resource: rules, Condition: { StringEquals: resourceTagged } },
   ];
   const templateStatements: Statement[] = templates.length === 0 ? [] : [

@@ -135,6 +135,13 @@ describe('the authorization table, simulated against the packaged roles', () => 
       { action: 'elasticloadbalancing:ModifyListener', resource: `${other}:listener/app/not-configured/50dc6c4900000001/f2f7dc8e00000001`, source: 'probe' },
       { action: 'elasticloadbalancing:DeleteTargetGroup', resource: `${other}:targetgroup/bg-service-01-7/73e2d6bc24d8a067`, source: 'probe (untagged)' },
       { action: 'elasticloadbalancing:AddTags', resource: `${other}:targetgroup/app-owned/73e2d6bc24d8a067`, source: 'probe', unvalidated: 'as in the table' },
+      {
+        action: 'elasticloadbalancing:AddTags',
+        resource: `${other}:listener-rule/app/service-01-alb/50dc6c4900000001/f2f7dc8e00000001/9683b2d02a6cabee`,
+        context: { 'aws:RequestTag/bluegreen:managed-by': 'bluegreen' },
+        source: 'probe (tagging an existing rule, not at creation)',
+        unvalidated: 'as in the table',
+      },
       { action: 'ec2:CreateTags', resource: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0', source: 'probe (not at launch)' },
       { action: 'iam:PassRole', resource: 'arn:aws:iam::123456789012:role/admin', context: { 'iam:PassedToService': 'ec2.amazonaws.com' }, source: 'probe' },
       { action: 'ec2:RunInstances', resource: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0', context: { 'ec2:LaunchTemplate': 'arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0ffffffffffffffff' }, source: 'probe' },

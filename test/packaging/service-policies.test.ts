@@ -27,10 +27,10 @@ describe('servicePolicies', () => {
     expect(Object.keys(policies)).toEqual(['StepServicePolicy1']);
     expect(policies.StepServicePolicy1!.Properties.Roles).toEqual([{ Ref: 'StepRole' }]);
     const bySid = Object.fromEntries(statementsOf(policies).map((s) => [s.Sid, s]));
-    expect(Object.keys(bySid)).toEqual(['RouteConfiguredListeners', 'CreateTaggedRules', 'TagRulesOnCreate', 'ChangeManagedRules', 'VersionConfiguredLaunchTemplates', 'LaunchFromConfiguredTemplates']);
+    expect(Object.keys(bySid)).toEqual(['RouteConfiguredListeners', 'CreateTaggedRules', 'ChangeManagedRules', 'VersionConfiguredLaunchTemplates', 'LaunchFromConfiguredTemplates']);
     expect(bySid.RouteConfiguredListeners!.Resource).toEqual(one.listenerArns);
     expect(bySid.ChangeManagedRules!.Resource).toEqual(one.listenerRuleArns);
-    expect(bySid.TagRulesOnCreate!.Condition).toEqual({ StringEquals: { 'elasticloadbalancing:CreateAction': 'CreateRule', 'aws:RequestTag/bluegreen:managed-by': 'bluegreen' } });
+    expect(bySid.CreateTaggedRules!.Condition).toEqual({ StringEquals: { 'aws:RequestTag/bluegreen:managed-by': 'bluegreen' } });
     expect(bySid.LaunchFromConfiguredTemplates).toMatchObject({
       Resource: ['arn:aws:ec2:us-east-1:123456789012:*', 'arn:aws:ec2:us-east-1::image/*', 'arn:aws:ec2:us-east-1::snapshot/*'],
       Condition: { ArnLike: { 'ec2:LaunchTemplate': one.launchTemplateArns } },

@@ -44,8 +44,11 @@ const UNSCOPABLE: Record<string, string[]> = {
   'logs:DescribeLogGroups': ['DeployStateMachineRole'],
 };
 
-/** What bluegreen creates (`bg-` names) and the rules under the configured listeners. */
-const MANAGED_RESOURCE = /:targetgroup\/bg-\*\/\*$|:autoScalingGroupName\/bg-\*$|:alarm:bg-\*$|:listener-rule\/app\/[\w-]+\/\w+\/\w+\/\*$/;
+/**
+ * What bluegreen creates (`bg-` names) and the rules under the configured listeners; and any rule, for tagging
+ * at creation only (CreateRule itself is allowed on the configured listeners only).
+ */
+const MANAGED_RESOURCE = /:targetgroup\/bg-\*\/\*$|:autoScalingGroupName\/bg-\*$|:alarm:bg-\*$|:listener-rule\/app\/[\w-]+\/\w+\/\w+\/\*$|:listener-rule\/app\/\*$/;
 
 const isRead = (action: string) => /^[\w-]+:(Describe|List|Get)\w*$/.test(action);
 const service = (action: string) => action.split(':')[0]!;
