@@ -178,6 +178,18 @@ describe('the authorization table, simulated against the packaged roles', () => 
   });
 });
 
+describe('service-account.yml', () => {
+  it('forwards alarm state changes to the stack account\'s default bus, in the stack\'s region', () => {
+    const sa = fleet.serviceAccounts[0]!;
+    const stepRoleArn = evaluate(template, deployment, { 'Fn::GetAtt': ['StepRole', 'Arn'] }) as string;
+    const targetOf = (parameters: Record<string, string>) => deployServiceAccount(serviceAccountTemplate(), sa.account, { ...sa.parameters, StepRoleArn: stepRoleArn, ...parameters }).rule.Targets[0]!;
+
+    expect(targetOf({}).Arn).toBe(stack.eventBusArn);
+    expect(targetOf({ StackRegion: 'eu-west-1' }).Arn).toBe(`arn:aws:events:eu-west-1:${STACK.account}:event-bus/default`);
+    expect(targetOf({}).RoleArn).toBe(accounts.get(sa.account)!.forwarder.arn);
+  });
+});
+
 describe(`IAM quotas, with ${IN_ACCOUNT_SERVICES} services in the stack account`, () => {
   const size = (document: PolicyDocument) => JSON.stringify(document).length;
 
