@@ -1,6 +1,5 @@
 // The GitHub webhook: the real middy handler, the store on dynalite, Step
 // Functions on moto. Every refusal is checked against both: nothing started.
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -205,7 +204,7 @@ describe.skipIf(!motoAvailable)('GitHub webhook', () => {
     const previous = `/bluegreen/${world.tableName}/webhook-secret-previous`;
     await ssm.send(new PutParameterCommand({ Name: current, Type: 'SecureString', Value: TEST_GITHUB_SECRET }));
     const env = { GITHUB_WEBHOOK_SECRET_PARAM: current, GITHUB_WEBHOOK_PREVIOUS_SECRET_PARAM: previous };
-    const stores = secretStores(ssm, new SecretsManagerClient(emulatorClientConfig(emulators.motoEndpoint)));
+    const stores = secretStores(ssm);
     const handler = createHandler({
       config: CONFIG,
       store: world.store,
