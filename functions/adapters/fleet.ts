@@ -27,7 +27,7 @@ import {
   type LaunchTemplateTagSpecification,
   type LaunchTemplateVersion,
 } from '@aws-sdk/client-ec2';
-import { AwsRequestFailed, ConfigInvalid, ResourceNotFound } from '../core/errors.ts';
+import { AwsRequestFailed, ConfigInvalid, FleetNameTaken, ResourceNotFound } from '../core/errors.ts';
 import { TAG, type Capacity } from '../core/model.ts';
 import { awsErrorCode, call, mapAwsError } from './aws-errors.ts';
 
@@ -54,6 +54,8 @@ export interface FleetView {
   /** Null for a group launched otherwise (launch configuration, mixed instances policy). */
   launchTemplate: { id: string; version: string } | null;
   tags: Record<string, string>;
+  /** `Delete in progress` while a deletion runs; absent otherwise. */
+  status?: string;
 }
 
 export interface FleetSpec {
@@ -83,7 +85,11 @@ export interface Fleet {
   launchTemplateVersion(launchTemplateId: string, release: VersionedRelease, variable: string): Promise<string>;
   /** Deletes the versions made for the release (`bg-shop-5`), except the template's default version; none left is done already. */
   deleteLaunchTemplateVersions(launchTemplateId: string, releaseName: string): Promise<void>;
-  /** Creating a group that already exists is fine (a retried step). */
+  /**
+   * Creating a group that already exists is fine when it is the one `spec`
+   * describes (a retried step); any other group of that name (being deleted,
+   * another launch template version or target group) is `FleetNameTaken`.
+   */
   create(spec: FleetSpec): Promise<void>;
   setCapacity(name: string, capacity: Capacity): Promise<void>;
   /** on: every InService instance to Standby, lowering the desired capacity; off: every Standby instance back. */
@@ -182,6 +188,9 @@ export function createFleet(autoScaling: AutoScalingClient, ec2: EC2Client): Fle
         );
       } catch (error) {
         if (!awsErrorCode(error).startsWith('AlreadyExists')) throw mapAwsError(error, 'autoscaling:CreateAutoScalingGroup');
+        // Auto Scaling answers AlreadyExists for a group still being deleted too ("Delete in progress").
+        const problem = notAskedFor(await describeGroup(spec.name), spec);
+        if (problem) throw new FleetNameTaken(`Auto Scaling group ${spec.name} already exists and is not the one this deployment asked for: ${problem}`, { cause: error });
       }
     },
 
@@ -227,6 +236,21 @@ export function createFleet(autoScaling: AutoScalingClient, ec2: EC2Client): Fle
   };
 }
 
+/** Why an existing group is not the one `spec` asks for; undefined when it is (the first attempt of a retried step made it). */
+function notAskedFor(group: AutoScalingGroup | null, spec: FleetSpec): string | undefined {
+  if (!group) return 'it was being deleted';
+  if (group.Status) return `it is being deleted (${group.Status})`;
+  const template = group.LaunchTemplate;
+  if (template?.LaunchTemplateId !== spec.launchTemplate.id || template.Version !== spec.launchTemplate.version) {
+    return `it launches from ${template?.LaunchTemplateId ?? 'no launch template'} version ${template?.Version ?? '-'}, not ${spec.launchTemplate.id} version ${spec.launchTemplate.version}`;
+  }
+  const targetGroups = group.TargetGroupARNs ?? [];
+  if (targetGroups.length !== 1 || targetGroups[0] !== spec.targetGroupArn) {
+    return `it serves ${targetGroups.join(', ') || 'no target group'}, not ${spec.targetGroupArn}`;
+  }
+  return undefined;
+}
+
 /** A version made for `releaseName`: its description starts with the name and a space (`bg-shop-5 APP_VERSION=…`). */
 function madeFor(version: LaunchTemplateVersion, releaseName: string): boolean {
   return version.VersionDescription?.startsWith(`${releaseName} `) ?? false;
@@ -247,6 +271,7 @@ function toFleetView(group: AutoScalingGroup): FleetView {
     healthCheckGracePeriod: group.HealthCheckGracePeriod ?? 0,
     launchTemplate: template?.LaunchTemplateId ? { id: template.LaunchTemplateId, version: template.Version ?? '$Default' } : null,
     tags: Object.fromEntries((group.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+    ...(group.Status ? { status: group.Status } : {}),
   };
 }
 

@@ -48,7 +48,10 @@ export async function remove(aws: ServiceAdapters, listener: ListenerView, relea
   }
   const alarms = await aws.alarms.list(alarmPrefix(release.service, release.number));
   if (alarms.length > 0) await aws.alarms.delete(alarms.map((a) => a.name));
-  await aws.fleet.delete(release.autoScalingGroupName);
+  // Only the group that serves the release's target group is the release's: a
+  // group of that name found otherwise (FleetNameTaken) is not ours to delete.
+  const fleet = await aws.fleet.describe(release.autoScalingGroupName);
+  if (fleet?.targetGroupArns.includes(release.targetGroupArn)) await aws.fleet.delete(release.autoScalingGroupName);
   await aws.fleet.deleteLaunchTemplateVersions(launchTemplateId, release.autoScalingGroupName);
   await aws.targetGroups.delete(release.targetGroupArn);
 }

@@ -8,12 +8,12 @@ import {
   type LaunchTemplateVersion,
 } from '@aws-sdk/client-ec2';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CreateTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateTargetGroupCommand, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createFleet, type Fleet, type FleetSpec, type FleetView } from '../../functions/adapters/fleet.ts';
 import { createTargetGroups } from '../../functions/adapters/target-groups.ts';
-import { ConfigInvalid } from '../../functions/core/errors.ts';
+import { ConfigInvalid, FleetNameTaken } from '../../functions/core/errors.ts';
 import { TAG } from '../../functions/core/model.ts';
 import { releaseTags } from '../../functions/core/names.ts';
 import { seedInfrastructure } from '../../local/seed.ts';
@@ -240,6 +240,46 @@ async function versionNumbers(aws: AwsClients, launchTemplateId: string): Promis
   const described = await aws.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, MaxResults: 200 }));
   return (described.LaunchTemplateVersions ?? []).map((v) => v.VersionNumber!).sort((a, b) => a - b);
 }
+
+// moto replaces a group created twice instead of answering AlreadyExists, so
+// what AWS answers for a taken name is shown on the local cloud, which keeps a
+// deleted group (`Delete in progress`) until its instances are gone, as AWS does.
+describe('Fleet on a taken name (local cloud)', () => {
+  const clients = useBackend(backends.find((b) => b.name === 'local cloud')!);
+
+  it('refuses a group of the release name serving another target group, or being deleted, and leaves it as it is', async () => {
+    // Prepare: a group of that name already serves another target group.
+    const aws = clients();
+    const spec = await prepare(aws);
+    const fleet = createFleet(aws.autoScaling, aws.ec2);
+    const [release] = (await aws.elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [spec.targetGroupArn] }))).TargetGroups!;
+    const other = await aws.elbv2.send(new CreateTargetGroupCommand({ Name: `${spec.name}-x`, Protocol: 'HTTP', Port: 80, VpcId: release!.VpcId }));
+    await fleet.create({ ...spec, targetGroupArn: other.TargetGroups![0]!.TargetGroupArn! });
+
+    // Act
+    const serving = await fleet.create(spec).catch((error: unknown) => error);
+    const untouched = await fleet.describe(spec.name);
+    await fleet.delete(spec.name);
+    const deleting = await fleet.create(spec).catch((error: unknown) => error);
+
+    // Assess
+    expect(serving).toBeInstanceOf(FleetNameTaken);
+    expect((serving as Error).message).toContain(`not ${spec.targetGroupArn}`);
+    expect(untouched?.targetGroupArns).toEqual([other.TargetGroups![0]!.TargetGroupArn]);
+    expect(deleting).toBeInstanceOf(FleetNameTaken);
+    expect((deleting as Error).message).toMatch(/being deleted/);
+  });
+
+  it('adopts the group a first attempt made for the same spec', async () => {
+    const aws = clients();
+    const spec = await prepare(aws);
+    const fleet = createFleet(aws.autoScaling, aws.ec2);
+    await fleet.create(spec);
+
+    await expect(fleet.create(spec)).resolves.toBeUndefined();
+    expect(await fleet.describe(spec.name)).toMatchObject({ targetGroupArns: [spec.targetGroupArn], launchTemplate: spec.launchTemplate });
+  });
+});
 
 describe('Fleet with a scripted EC2 client', () => {
   const ec2 = new EC2Client({ region: 'us-east-1' });

@@ -50,4 +50,25 @@ describe('reliability: AWS as it really behaves', () => {
     expect(await world.snapshot()).toMatchObject({ targetGroups: ['bg-shop-2'] });
     expect(await templateVersions(world)).toEqual(['1', expect.stringMatching(/^\d+ bg-shop-2 APP_VERSION=v2$/)]);
   });
+
+  it('a release rolled back and deleted leaves its number behind: the next release gets a new one, never the name of a group still being deleted', async () => {
+    // Prepare: v1 live; v2's canary rolled back, so release 2 is deleted (its Auto Scaling group "Delete in progress" for a while).
+    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
+    await world.release('v1');
+    const rolledBack = world.deploy('v2');
+    await world.waitFor('promotion');
+    await world.signal('rollback', 'slack:U1');
+    expect(await world.finished(await rolledBack)).toMatchObject({ status: 'FAILED', error: 'RolledBack' });
+
+    // Act
+    const next = world.deploy('v3');
+    await world.waitFor('promotion');
+
+    // Assess
+    const releases = await world.engine.deps.adapters(world.config.services[0]!).targetGroups.listReleases('shop');
+    expect(releases.map((r) => `${r.targetGroupName} ${r.version}`)).toEqual(['bg-shop-1 v1', 'bg-shop-3 v3']);
+    expect(await world.listener()).toMatchObject({ green: 'bg-shop-3' });
+    await world.signal('rollback', 'slack:U1');
+    await world.finished(await next);
+  });
 });
