@@ -3,7 +3,7 @@
 // resized by hand keeps its new size (the workflow never writes the capacity
 // of a group that serves); a rule made by hand is never the workflow's, even
 // on its header.
-import { CreateRuleCommand, DescribeRulesCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateRuleCommand, CreateTargetGroupCommand, DescribeRulesCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWorld, until, type World } from './workflow-world.ts';
@@ -118,5 +118,41 @@ describe('reliability: changes by hand during a deployment', () => {
     expect([answer.status, await answer.text()]).toEqual([200, 'beta by hand']);
     expect(await world.snapshot()).toMatchObject({ listener: { default: 'bg-shop-2', green: 'fixed 404', blue: 'bg-shop-2' } });
     expect(await world.lock()).toBeNull();
+  });
+  it('25. the default action pointed at another fleet by hand during the health gate, then the gate fails → compensation leaves the listener, removes only the unrouted release, DriftDetected', async () => {
+    // Prepare: v2 never becomes healthy; while its gate waits, an operator sends everyone to a fleet of their own.
+    let byHand: string | undefined;
+    world = await startWorld({
+      strategy: { type: 'header-canary', promotion: 'manual' },
+      faults: { v2: { neverHealthy: true } },
+      beforeStep: async (event, w) => {
+        if (event.step !== 'checkHealth' || event.state.version !== 'v2' || byHand) return;
+        const created = await w.elbv2.send(new CreateTargetGroupCommand({ Name: 'fleet-by-hand', Protocol: 'HTTP', Port: 80, VpcId: w.infra.vpcId }));
+        byHand = created.TargetGroups![0]!.TargetGroupArn!;
+        await w.elbv2.send(new ModifyListenerCommand({ ListenerArn: w.infra.listenerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: byHand }] }));
+        w.resetCalls();
+      },
+    });
+    await world.release('v1');
+
+    // Act
+    const done = await world.finished(await world.deploy('v2'));
+
+    // Assess: the hand change stands, blue still reaches the live release, release 2 is gone, the failure names the drift.
+    expect(done).toMatchObject({ status: 'FAILED', error: 'DriftDetected' });
+    expect(done.cause).toContain(`listener ${world.infra.listenerArn} changed outside this deployment: default is fleet-by-hand, expected bg-shop-1 (bg-shop-2 attached)`);
+    expect(done.cause).toContain('Left as it is; release 2 removed (nothing routes to it), compensating HealthDeadlineExceeded');
+    expect(world.calls().filter((c) => c.call === 'router.applyWrites')).toEqual([]);
+    expect(await world.snapshot()).toEqual({
+      listener: { default: 'fleet-by-hand', green: 'fixed 404', blue: 'bg-shop-1' },
+      targetGroups: ['bg-shop-1'],
+      autoScalingGroups: [{ name: 'bg-shop-1', min: 2, max: 4, desired: 2, instances: 2 }],
+      alarms: ['bg-shop-1-5xx'],
+    });
+    const blue = await fetch(world.url, { headers: { 'x-client-mode': 'blue' } });
+    expect(blue.status).toBe(200);
+    expect(await blue.json()).toMatchObject({ version: 'v1' });
+    expect(await world.lock()).toBeNull();
+    expect((await world.lastFinished())?.reason).toMatch(/^DriftDetected: /);
   });
 });
