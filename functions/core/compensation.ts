@@ -6,10 +6,14 @@
 //   must be as this execution last wrote it, as the step that failed was
 //   writing it, or as compensation itself writes it. Otherwise it is left as
 //   it is, and only what nothing routes to is removed.
+// - A listener a step left half-way (a task that died between two writes) is
+//   brought back to a shape the plan produces: traffic on the last good
+//   release, or, when the interrupted step was taking traffic off this
+//   execution's release (a rollback), that step finished.
 // - Otherwise, as before: a release taking canary traffic or none is taken
 //   off the listener and deleted; a release that serves is left serving.
 import type { ServiceConfig } from './config.ts';
-import { driftFrom } from './diff.ts';
+import { driftFrom, matches } from './diff.ts';
 import { headerOf, referencedTargetGroups } from './listener.ts';
 import type { Command, DesiredListener, ListenerView, Release } from './model.ts';
 import { plan, type Plan } from './plan.ts';
@@ -53,11 +57,24 @@ export function planCompensation(service: ServiceConfig, live: ListenerView, exp
   const takeOff = (listener: DesiredListener | null): Compensation => ({ listener, accepted, remove: mine, drift: [] });
   if (!mine) return keep(null);
   const routesToMine = (l: ListenerView) => referencedTargetGroups(l).has(mine.targetGroupArn);
+  const wouldRouteToMine = (l: DesiredListener) =>
+    [l.defaultAction, ...l.rules.map((r) => r.action)].some((a) => a.type === 'forward' && a.targets.some((t) => t.targetGroupArn === mine.targetGroupArn));
 
-  if (!routesToMine(live)) return takeOff(null); // never attached, or already off the listener
-  const now = deriveState(service.name, live, releases, header);
-  if (now.candidate?.number === number) return takeOff(plan(service, now, { type: 'abort' }).listener);
-  return keep(null); // promoted: a later failure is no reason to roll back a release that serves
+  const settled = [expected, ...steps.map((p) => p.listener)].some((shape) => matches(live, shape, header));
+  if (settled) {
+    if (!routesToMine(live)) return takeOff(null); // never attached, or already off the listener
+    const now = deriveState(service.name, live, releases, header);
+    if (now.candidate?.number === number) return takeOff(plan(service, now, { type: 'abort' }).listener);
+    return keep(null); // promoted: a later failure is no reason to roll back a release that serves
+  }
+
+  // Half-way.
+  if (lastWritten.candidate?.number === number && abort) return takeOff(abort.listener);
+  const finish = interrupted ?? abort;
+  if (lastWritten.live?.number === number && finish && ['rollback', 'abort', 'retire'].includes(finish.command.type)) {
+    return wouldRouteToMine(finish.listener) ? keep(finish.listener) : takeOff(finish.listener);
+  }
+  return keep(expected);
 }
 
 function attempt(service: ServiceConfig, state: Parameters<typeof plan>[1], command: Command): Plan[] {

@@ -71,6 +71,28 @@ export function driftSummary(live: ListenerView, problems: string[]): string {
   return `listener ${live.listenerArn} changed outside this deployment: ${problems.join('; ')}`;
 }
 
+/** The listener as it reads once `writes` are applied in order (a plan's preview; what a step that stopped half-way left). */
+export function applyWrites(view: ListenerView, writes: ListenerWrite[]): ListenerView {
+  let { defaultAction, rules } = view;
+  for (const w of writes) {
+    switch (w.kind) {
+      case 'modify-default':
+        defaultAction = w.action;
+        break;
+      case 'create-rule':
+        rules = [...rules, { ...w.rule, ruleArn: `(planned rule ${w.rule.priority})`, managed: true }];
+        break;
+      case 'modify-rule':
+        rules = rules.map((r) => (r.ruleArn === w.ruleArn ? { ...r, ...w.rule } : r));
+        break;
+      case 'delete-rule':
+        rules = rules.filter((r) => r.ruleArn !== w.ruleArn);
+        break;
+    }
+  }
+  return { ...view, defaultAction, rules: [...rules].sort((a, b) => a.priority - b.priority) };
+}
+
 export function sameAction(a: Action, b: Action): boolean {
   if (a.type === 'fixed-response' || b.type === 'fixed-response') {
     return a.type === 'fixed-response' && b.type === 'fixed-response' && a.statusCode === b.statusCode && a.body === b.body && a.contentType === b.contentType;

@@ -1,8 +1,12 @@
 // Reliability: AWS faults. Throttling is retried by the workflow (ASL Retry,
 // backoff with jitter) within the API budget; a step that dies half-way
-// converges when it runs again; a missing permission stops the deployment at
-// once, named, with what it created removed.
+// converges when it runs again; one that dies for good (a crash, a Lambda
+// timeout) is compensated from the half-way listener; a missing permission
+// stops the deployment at once, named, with what it created removed.
 import { afterEach, describe, expect, it } from 'vitest';
+import { isPlanShape } from '../../functions/core/plan-shapes.ts';
+import type { ListenerWrite } from '../../functions/core/model.ts';
+import { createTrafficRouter } from '../../functions/adapters/router.ts';
 import type { ApiCallCounts } from '../../local/cloud/local-cloud.ts';
 import { seeded, startWorld, type World } from './workflow-world.ts';
 
@@ -71,6 +75,41 @@ describe('reliability: AWS faults', () => {
     });
     expect(await world.lock()).toBeNull();
     expect(await world.lastFinished()).toMatchObject({ outcome: 'succeeded', version: 'v2' });
+  });
+
+  it('26. a task dies for good between two listener writes (a Lambda timeout, not retried) → compensation puts the listener back on the last good release from the half-way listener', async () => {
+    // Prepare: a header canary waiting for promotion; the promote task will stop after its first write (default → v2).
+    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
+    await world.release('v1');
+    const lastGood = await world.snapshot();
+    const execution = await world.deploy('v2');
+    await world.waitFor('promotion');
+    const adapters = world.engine.deps.adapters.bind(world.engine.deps);
+    let halfWay: string | undefined;
+    world.engine.deps.adapters = (service) => {
+      const aws = adapters(service);
+      const applyWrites = async (listenerArn: string, writes: ListenerWrite[]) => {
+        if (halfWay !== undefined || writes.length < 2) return aws.router.applyWrites(listenerArn, writes);
+        await aws.router.applyWrites(listenerArn, writes.slice(0, 1));
+        halfWay = JSON.stringify(await world!.listener());
+        throw Object.assign(new Error('Task timed out after 60.00 seconds'), { name: 'Sandbox.Timedout' });
+      };
+      return { ...aws, router: { ...aws.router, applyWrites } };
+    };
+
+    // Act
+    await world.signal('promote', 'slack:U1');
+    const done = await world.finished(execution);
+
+    // Assess: the task died with default → v2 and blue → v1; the execution ends on v1, nothing of v2 left.
+    expect(halfWay).toBe(JSON.stringify({ default: 'bg-shop-2 (bg-shop-1 attached)', green: 'bg-shop-2', blue: 'bg-shop-1' }));
+    expect(done).toMatchObject({ status: 'FAILED', error: 'Sandbox.Timedout' });
+    expect(await world.snapshot()).toEqual(lastGood);
+    const { strategy } = world.config.services[0]!;
+    const listener = await createTrafficRouter(world.elbv2).readListener(world.infra.listenerArn);
+    expect(isPlanShape(strategy, listener, 'x-client-mode')).toBe(true);
+    expect(await world.lock()).toBeNull();
+    expect(await world.lastFinished()).toMatchObject({ outcome: 'failed', version: 'v2' });
   });
 
   it('16. AccessDenied on CreateAutoScalingGroup → stops at once, the missing permission named, the target group removed', async () => {
