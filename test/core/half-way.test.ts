@@ -88,6 +88,8 @@ describe('isPlanShape', () => {
       'canary → abort',
       'canary → promote',
       'canary → rollback',
+      'first provisioned → abort',
+      'first provisioned → attach',
       'first provisioned → shift',
       'promoted → abort',
       'promoted → rollback',

@@ -5,6 +5,7 @@
 // stops the deployment at once, named, with what it created removed.
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPlanShape } from '../../functions/core/plan-shapes.ts';
+import { leftBehind } from '../../functions/core/leftovers.ts';
 import type { ListenerWrite } from '../../functions/core/model.ts';
 import { createTrafficRouter } from '../../functions/adapters/router.ts';
 import type { ApiCallCounts } from '../../local/cloud/local-cloud.ts';
@@ -108,6 +109,9 @@ describe('reliability: AWS faults', () => {
     const { strategy } = world.config.services[0]!;
     const listener = await createTrafficRouter(world.elbv2).readListener(world.infra.listenerArn);
     expect(isPlanShape(strategy, listener, 'x-client-mode')).toBe(true);
+    const releases = await world.engine.deps.adapters(world.config.services[0]!).targetGroups.listReleases('shop');
+    const { targetGroups, autoScalingGroups, alarms } = await world.snapshot();
+    expect(leftBehind('shop', strategy, 2, { listener, releases, targetGroups, autoScalingGroups: autoScalingGroups.map((g) => g.name), alarms })).toEqual([]);
     expect(await world.lock()).toBeNull();
     expect(await world.lastFinished()).toMatchObject({ outcome: 'failed', version: 'v2' });
   });

@@ -6,6 +6,8 @@ import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateListenerCommand, CreateRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alarmSpecs } from '../../functions/core/alarms.ts';
+import { leftBehind } from '../../functions/core/leftovers.ts';
+import { createTrafficRouter } from '../../functions/adapters/router.ts';
 import { startLoad, type Load } from '../../local/load.ts';
 import { sleep, startWorld, until, type World } from './workflow-world.ts';
 
@@ -166,6 +168,29 @@ describe('reliability: removing and retiring', () => {
     expect(await world.snapshot()).toEqual(before);
     expect(await world.lock()).toBeNull();
     expect((await world.lastFinished())?.reason).toMatch(/^PriorityInUse: /);
+  });
+
+  it('27. a first header-canary release that never becomes healthy leaves nothing behind: no target group, group, alarm or listener rule', async () => {
+    // Prepare: the attach step creates the header rules of the first release.
+    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' }, faults: { v1: { neverHealthy: true } } });
+    const before = await world.snapshot();
+
+    // Act
+    const done = await world.finished(await world.deploy('v1'));
+
+    // Assess
+    expect(done).toMatchObject({ status: 'FAILED', error: 'HealthDeadlineExceeded' });
+    expect(world.calls().filter((c) => c.call === 'router.applyWrites').map((c) => c.detail.split(' ')[1])).toEqual([
+      'modify-default,create-rule,create-rule',
+      'modify-default,delete-rule,delete-rule',
+    ]);
+    expect(await world.snapshot()).toEqual(before);
+    expect(before).toEqual({ listener: { default: 'fixed 503' }, targetGroups: [], autoScalingGroups: [], alarms: [] });
+    const listener = await createTrafficRouter(world.elbv2).readListener(world.infra.listenerArn);
+    expect(listener.rules).toEqual([]);
+    const { strategy } = world.config.services[0]!;
+    expect(leftBehind('shop', strategy, 1, { listener, releases: [], targetGroups: [], autoScalingGroups: [], alarms: [] })).toEqual([]);
+    expect(await world.lock()).toBeNull();
   });
 
   it('17. old instances stop only after the deregistration delay; a slow request in flight at the switch completes with 200', async () => {
