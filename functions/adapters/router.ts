@@ -174,9 +174,11 @@ function toAction(action: ElbAction): Action | null {
   if (action.Type === 'forward') {
     // A plain `TargetGroupArn` forward is one target group with weight 1.
     const groups = action.ForwardConfig?.TargetGroups ?? (action.TargetGroupArn ? [{ TargetGroupArn: action.TargetGroupArn }] : []);
+    const sticky = action.ForwardConfig?.TargetGroupStickinessConfig;
     return {
       type: 'forward',
       targets: groups.map((group) => ({ targetGroupArn: group.TargetGroupArn ?? '', weight: group.Weight ?? 1 })),
+      ...(sticky?.Enabled && sticky.DurationSeconds ? { stickiness: { durationSeconds: sticky.DurationSeconds } } : {}),
     };
   }
   if (action.Type === 'fixed-response' && action.FixedResponseConfig) {
@@ -191,12 +193,20 @@ function toAction(action: ElbAction): Action | null {
   return null;
 }
 
-/** Forwards are always written with ForwardConfig, so weights are explicit. */
+/**
+ * Forwards are always written with ForwardConfig, so weights are explicit,
+ * and with the stickiness they were read with: a ModifyListener or ModifyRule
+ * replaces the whole action, and one written without
+ * TargetGroupStickinessConfig turns stickiness off.
+ */
 function toElbAction(action: Action): ElbAction {
   if (action.type === 'forward') {
     return {
       Type: 'forward',
-      ForwardConfig: { TargetGroups: action.targets.map((t) => ({ TargetGroupArn: t.targetGroupArn, Weight: t.weight })) },
+      ForwardConfig: {
+        TargetGroups: action.targets.map((t) => ({ TargetGroupArn: t.targetGroupArn, Weight: t.weight })),
+        ...(action.stickiness ? { TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: action.stickiness.durationSeconds } } : {}),
+      },
     };
   }
   return {

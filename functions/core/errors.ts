@@ -52,6 +52,12 @@ export class TransientAwsError extends BlueGreenError {
 export class AccessDenied extends BlueGreenError {}
 export class ResourceNotFound extends BlueGreenError {}
 export class ResourceInUse extends BlueGreenError {}
+/**
+ * DeleteTargetGroup answered ResourceInUse although no rule references the
+ * group any more: ELBv2 takes a while to release it after a listener change.
+ * The workflow retries it for about two minutes.
+ */
+export class TargetGroupInUse extends ResourceInUse {}
 export class AwsRequestFailed extends BlueGreenError {}
 
 // ---- store ----

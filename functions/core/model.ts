@@ -16,8 +16,17 @@ export interface ForwardTarget {
   weight: number;
 }
 
+/**
+ * A forward's TargetGroupStickinessConfig (ELBv2 API reference): a client
+ * keeps reaching the target group it first reached for `durationSeconds`
+ * (1–604800). Absent: stickiness disabled.
+ */
+export interface ForwardStickiness {
+  durationSeconds: number;
+}
+
 export type Action =
-  | { type: 'forward'; targets: ForwardTarget[] }
+  | { type: 'forward'; targets: ForwardTarget[]; stickiness?: ForwardStickiness }
   | { type: 'fixed-response'; statusCode: number; contentType: string; body: string };
 
 /** A listener rule matching one HTTP header (the only condition we manage). */
@@ -80,6 +89,8 @@ export interface DeploymentState {
   canaryWeight: number;
   /** Managed releases older than `previous`, newest first (kept while retention generations allow). */
   older: Release[];
+  /** Target group stickiness of the listener's default forward, kept by every write of it. */
+  stickiness?: ForwardStickiness;
 }
 
 export type Command =

@@ -35,7 +35,7 @@ async function prepare(aws: AwsClients): Promise<SeededInfrastructure & { blue: 
   return { ...infra, blue: await group(`bg-router${seeds}-1`), green: await group(`bg-router${seeds}-2`) };
 }
 
-const forward = (...targets: Array<[string, number]>): Action => ({
+const forward = (...targets: Array<[string, number]>): Extract<Action, { type: 'forward' }> => ({
   type: 'forward',
   targets: targets.map(([targetGroupArn, weight]) => ({ targetGroupArn, weight })),
 });
@@ -67,6 +67,29 @@ describe.each(backends)('TrafficRouter against $name', (backend) => {
     // Assess
     const view = await router.readListener(infra.listenerArn);
     expect(view.defaultAction).toEqual(forward([infra.blue, 90], [infra.green, 10]));
+  });
+
+  it('reads a sticky default forward set by hand, and keeps its stickiness through its next write', async () => {
+    // Prepare: the user made the default forward sticky for 300 s.
+    const aws = clients();
+    const infra = await prepare(aws);
+    const router = createTrafficRouter(aws.elbv2);
+    await aws.elbv2.send(
+      new ModifyListenerCommand({
+        ListenerArn: infra.listenerArn,
+        DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: infra.blue, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 300 } } }],
+      }),
+    );
+
+    // Act
+    const read = await router.readListener(infra.listenerArn);
+    await router.applyWrites(infra.listenerArn, [{ kind: 'modify-default', action: { ...forward([infra.blue, 90], [infra.green, 10]), stickiness: { durationSeconds: 300 } } }]);
+
+    // Assess: as the plan sees it, and as ELBv2 keeps it.
+    expect(read.defaultAction).toEqual({ ...forward([infra.blue, 1]), stickiness: { durationSeconds: 300 } });
+    expect((await router.readListener(infra.listenerArn)).defaultAction).toEqual({ ...forward([infra.blue, 90], [infra.green, 10]), stickiness: { durationSeconds: 300 } });
+    const rules = await aws.elbv2.send(new DescribeRulesCommand({ ListenerArn: infra.listenerArn }));
+    expect(rules.Rules?.find((r) => r.IsDefault)?.Actions?.[0]?.ForwardConfig?.TargetGroupStickinessConfig).toEqual({ Enabled: true, DurationSeconds: 300 });
   });
 
   it('creates, modifies and deletes header rules', async () => {
