@@ -25,12 +25,15 @@ export function planShapeState(strategy: StrategyConfig, listener: ListenerView,
   const groups = [...referencedTargetGroups(listener)].map(standIn);
   const weights = strategy.type === 'weighted-canary' ? [0, ...strategy.steps.filter((w) => w < 100)] : [0];
   const choices = (taken: Array<Release | null>) => [null, ...groups.filter((g) => !taken.includes(g))];
+  // The user's stickiness on the default forward is kept by every write: it is part of every state.
+  const { defaultAction } = listener;
+  const stickiness = defaultAction.type === 'forward' && defaultAction.stickiness ? { stickiness: defaultAction.stickiness } : {};
   for (const live of choices([])) {
     for (const candidate of choices([live])) {
       for (const previous of choices([live, candidate])) {
         for (const phase of PHASES) {
           for (const canaryWeight of weights) {
-            const state: DeploymentState = { service: '', phase, live, candidate, previous, canaryWeight, older: [] };
+            const state: DeploymentState = { service: '', phase, live, candidate, previous, canaryWeight, older: [], ...stickiness };
             if (matches(listener, desiredListener(strategy, state), header)) return state;
           }
         }

@@ -103,6 +103,12 @@ describe('isPlanShape', () => {
     expect(isPlanShape(s, listener, headerOf(s))).toBe(false);
   });
 
+  it('keeps the stickiness of the default forward: a sticky listener the plan wrote is one of its shapes', () => {
+    const { strategy } = STRATEGIES['weighted-canary'];
+    const sticky = state({ phase: 'canary', live: r1, candidate: r2, canaryWeight: 10, stickiness: { durationSeconds: 300 } });
+    expect(isPlanShape(strategy, viewOf(desiredListener(strategy, sticky)), 'x-client-mode')).toBe(true);
+  });
+
   it('is false for a listener changed by hand into a mix, true for the empty listener of no release', () => {
     const { strategy } = STRATEGIES['header-canary'];
     const canary = desiredListener(strategy, state({ phase: 'canary', live: r1, candidate: r2 }));
