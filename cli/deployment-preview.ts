@@ -5,7 +5,7 @@
 // that phase would write. The ALB limits are checked at every phase, as the
 // workflow checks them before writing.
 import type { ServiceConfig } from '../functions/core/config.ts';
-import { describeWrite, diffListener } from '../functions/core/diff.ts';
+import { applyWrites, describeWrite, diffListener } from '../functions/core/diff.ts';
 import { NothingToRollBack, QuotaExceeded } from '../functions/core/errors.ts';
 import { holdAfter, type Hold } from '../functions/core/holds.ts';
 import { headerOf } from '../functions/core/listener.ts';
@@ -115,24 +115,4 @@ function rollbackFrom(service: ServiceConfig, state: DeploymentState, view: List
   return { writes, changes: writes.map(describeWrite), restore: p.restore.map((r) => r.number), remove: p.remove.map((r) => r.number) };
 }
 
-/** The listener as it reads after `writes`; a created rule gets a stand-in ARN. */
-export function applyWrites(view: ListenerView, writes: ListenerWrite[]): ListenerView {
-  let { defaultAction, rules } = view;
-  for (const w of writes) {
-    switch (w.kind) {
-      case 'modify-default':
-        defaultAction = w.action;
-        break;
-      case 'create-rule':
-        rules = [...rules, { ...w.rule, ruleArn: `(planned rule ${w.rule.priority})`, managed: true }];
-        break;
-      case 'modify-rule':
-        rules = rules.map((r) => (r.ruleArn === w.ruleArn ? { ...r, ...w.rule } : r));
-        break;
-      case 'delete-rule':
-        rules = rules.filter((r) => r.ruleArn !== w.ruleArn);
-        break;
-    }
-  }
-  return { ...view, defaultAction, rules: [...rules].sort((a, b) => a.priority - b.priority) };
-}
+export { applyWrites };

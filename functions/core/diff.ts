@@ -36,24 +36,61 @@ export function matches(live: ListenerView, desired: DesiredListener, header: st
  * rather than overwrite it. Accepting the target too makes a step that died
  * between two writes safe to run again.
  */
-export function assertNoDrift(live: ListenerView, expected: DesiredListener, target: DesiredListener, header: string): void {
+export function assertNoDrift(live: ListenerView, expected: DesiredListener, target: DesiredListener | DesiredListener[], header: string): void {
+  const problems = driftFrom(live, [expected, ...[target].flat()], header);
+  if (problems.length > 0) throw new DriftDetected(`${driftSummary(live, problems)}. Stopping instead of overwriting it.`);
+}
+
+/**
+ * The owned parts of the live listener that are none of `accepted`, described
+ * against the first (the listener this deployment last wrote). Each part, the
+ * default action and each rule priority, is judged alone: a listener whose
+ * writes stopped half-way has each part as it was or as it was going to be.
+ */
+export function driftFrom(live: ListenerView, accepted: DesiredListener[], header: string): string[] {
   const seen = ownedView(live, header);
+  const expected = accepted[0]!;
   const problems: string[] = [];
-  if (!sameAction(seen.defaultAction, expected.defaultAction) && !sameAction(seen.defaultAction, target.defaultAction)) {
+  if (!accepted.some((l) => sameAction(seen.defaultAction, l.defaultAction))) {
     problems.push(`default is ${describeAction(seen.defaultAction)}, expected ${describeAction(expected.defaultAction)}`);
   }
-  const priorities = new Set([...seen.rules, ...expected.rules, ...target.rules].map((r) => r.priority));
+  const priorities = new Set([...seen.rules, ...accepted.flatMap((l) => l.rules)].map((r) => r.priority));
   const at = (l: DesiredListener, p: number) => l.rules.find((r) => r.priority === p);
   for (const p of [...priorities].sort((a, b) => a - b)) {
     const now = at(seen, p);
     const ok = (want: HeaderRule | undefined) => (now && want ? sameRule(now, want) : now === want);
-    if (!ok(at(expected, p)) && !ok(at(target, p))) {
+    if (!accepted.some((l) => ok(at(l, p)))) {
       problems.push(`rule ${p} is ${now ? describeRule(now) : 'missing'}, expected ${at(expected, p) ? describeRule(at(expected, p)!) : 'none'}`);
     }
   }
-  if (problems.length > 0) {
-    throw new DriftDetected(`listener ${live.listenerArn} changed outside this deployment: ${problems.join('; ')}. Stopping instead of overwriting it.`);
+  return problems;
+}
+
+/** `listener … changed outside this deployment: …`, the start of every DriftDetected message. */
+export function driftSummary(live: ListenerView, problems: string[]): string {
+  return `listener ${live.listenerArn} changed outside this deployment: ${problems.join('; ')}`;
+}
+
+/** The listener as it reads once `writes` are applied in order (a plan's preview; what a step that stopped half-way left). */
+export function applyWrites(view: ListenerView, writes: ListenerWrite[]): ListenerView {
+  let { defaultAction, rules } = view;
+  for (const w of writes) {
+    switch (w.kind) {
+      case 'modify-default':
+        defaultAction = w.action;
+        break;
+      case 'create-rule':
+        rules = [...rules, { ...w.rule, ruleArn: `(planned rule ${w.rule.priority})`, managed: true }];
+        break;
+      case 'modify-rule':
+        rules = rules.map((r) => (r.ruleArn === w.ruleArn ? { ...r, ...w.rule } : r));
+        break;
+      case 'delete-rule':
+        rules = rules.filter((r) => r.ruleArn !== w.ruleArn);
+        break;
+    }
   }
+  return { ...view, defaultAction, rules: [...rules].sort((a, b) => a.priority - b.priority) };
 }
 
 export function sameAction(a: Action, b: Action): boolean {

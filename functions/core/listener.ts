@@ -2,6 +2,7 @@
 // of the seed design are the contract:
 //
 //   phase                 default   x-client-mode: blue   x-client-mode: green
+//   no release at all     503       (no rule)             (no rule)
 //   stable / provisioned  tg-n      tg-n                  404
 //   canary                tg-n      tg-n                  tg-(n+1)
 //   promoted              tg-(n+1)  tg-(n+1)              404
@@ -39,7 +40,8 @@ export function desiredListener(
   const weight = strategy.type === 'weighted-canary' && phase === 'canary' && live && candidate ? state.canaryWeight : 0;
   const defaultAction = withStickiness(defaultForward(state, weight), state.stickiness);
 
-  if (strategy.type !== 'header-canary') return { defaultAction, rules: [] };
+  // No release at all: no rule to route to one (an aborted first release leaves none behind).
+  if (strategy.type !== 'header-canary' || (!live && !candidate)) return { defaultAction, rules: [] };
   const green = phase === 'canary' && candidate ? forward([candidate.targetGroupArn, 1]) : NOT_FOUND;
   return {
     defaultAction,

@@ -1,7 +1,7 @@
 // Where a service stands, rebuilt from what AWS says: the listener (who gets
 // traffic) and the tagged releases (what exists). Nothing is remembered.
 import { UnexpectedListener } from './errors.ts';
-import type { Action, DeploymentState, ListenerView, Release } from './model.ts';
+import type { Action, DeploymentState, DesiredListener, ListenerView, Release } from './model.ts';
 import { ownedRules } from './listener.ts';
 
 export function deriveState(service: string, listener: ListenerView, releases: Release[], header: string): DeploymentState {
@@ -52,4 +52,17 @@ function readDefault(action: Action, byArn: Map<string, Release>): { live: Relea
     return { live: a.release!, canary: b.release!, canaryWeight: Math.round((100 * b.weight) / total) };
   }
   return { live: null, canary: null, canaryWeight: 0 };
+}
+
+/**
+ * The listener a step plans from: the one this execution last wrote, when it
+ * knows it. A step that died between two writes left the listener half-way (a
+ * half-written promotion reads as promoted: "nothing to promote"); planned
+ * from the last written listener, the step run again makes the same plan, the
+ * drift check accepts the half-way listener, and the diff writes the rest.
+ */
+export function planningView(live: ListenerView, expected: DesiredListener | undefined): ListenerView {
+  if (!expected) return live;
+  const written = expected.rules.map((rule) => ({ ...rule, ruleArn: '', managed: true }));
+  return { listenerArn: live.listenerArn, defaultAction: expected.defaultAction, rules: [...live.rules.filter((r) => !r.managed), ...written] };
 }

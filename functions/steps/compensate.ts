@@ -1,14 +1,17 @@
-// After a failure: undo only what this execution did. If its release takes
-// canary traffic or none, traffic goes back to the last good release and the
-// release is deleted. A release already promoted is left serving (a later
-// failure, in retirement say, is no reason to roll back a healthy release).
+// After a failure: undo only what this execution did (the decision is
+// functions/core/compensation.ts). Traffic goes back to the last good release
+// and the release is deleted, from any listener a step left half-way; a
+// release already promoted is left serving (a later failure, in retirement
+// say, is no reason to roll back a healthy release). A listener changed by
+// hand is left as it is: only what nothing routes to is removed, and the
+// execution ends with DriftDetected naming the change.
+import { planCompensation } from '../core/compensation.ts';
 import { findService } from '../core/config.ts';
-import { headerOf } from '../core/listener.ts';
-import { plan } from '../core/plan.ts';
-import { deriveState } from '../core/state.ts';
+import { driftSummary } from '../core/diff.ts';
+import { headerOf, ownedView } from '../core/listener.ts';
 import type { StepDeps } from './deps.ts';
 import { remove } from './release-lifecycle.ts';
-import { applyListener } from './traffic.ts';
+import { writeListener } from './traffic.ts';
 import { withPhase, type WorkflowState } from './workflow-state.ts';
 
 export async function compensate(deps: StepDeps, state: WorkflowState): Promise<WorkflowState> {
@@ -17,18 +20,20 @@ export async function compensate(deps: StepDeps, state: WorkflowState): Promise<
   const service = findService(deps.config, state.service);
   const aws = deps.adapters(service);
   const [listener, releases] = await Promise.all([aws.router.readListener(service.listener.listenerArn), aws.targetGroups.listReleases(service.name)]);
-  const current = deriveState(service.name, listener, releases, headerOf(service.strategy));
-  const mine = releases.find((r) => r.number === number);
+  const expected = state.expected ?? ownedView(listener, headerOf(service.strategy));
+  const decision = planCompensation(service, listener, expected, releases, number);
 
-  if (current.candidate?.number === number) {
-    const { after } = await applyListener(service, aws, listener, plan(service, current, { type: 'abort' }), undefined);
-    await remove(aws, after, current.candidate, service.launchTemplate.id);
-  } else if (mine && current.live?.number !== number) {
-    await remove(aws, listener, mine, service.launchTemplate.id);
-  } else if (!mine) {
-    // The target group never became a release: remove what may exist by name.
-    await aws.fleet.delete(state.create!.autoScalingGroupName);
-  }
-  deps.logger.warn('compensated', { release: number, error: state.error });
-  return withPhase({ ...state, outcome: 'failed' }, 'compensated', deps.now());
+  let after = listener;
+  let changes: string[] = [];
+  if (decision.listener) ({ after, changes } = await writeListener(service, aws, listener, decision.listener, decision.accepted));
+  if (decision.remove) await remove(aws, after, decision.remove, service.launchTemplate.id);
+  // The target group never became a release: remove what may exist by name.
+  else if (!releases.some((r) => r.number === number)) await aws.fleet.delete(state.create!.autoScalingGroupName);
+  deps.logger.warn('compensated', { release: number, error: state.error, changes, removed: decision.remove?.number, drift: decision.drift });
+
+  const failed = { ...state, outcome: 'failed' as const };
+  if (decision.drift.length === 0) return withPhase(failed, 'compensated', deps.now());
+  const kept = decision.remove ? `release ${number} removed (nothing routes to it)` : `release ${number} kept (the listener routes to it)`;
+  const cause = `${driftSummary(listener, decision.drift)}. Left as it is; ${kept}, compensating ${state.error?.Error ?? 'a failure'}: ${state.error?.Cause ?? ''}`;
+  return withPhase({ ...failed, error: { Error: 'DriftDetected', Cause: cause.slice(0, 32_000) } }, 'compensated', deps.now());
 }

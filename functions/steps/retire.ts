@@ -4,7 +4,8 @@
 import { findService } from '../core/config.ts';
 import type { StepDeps } from './deps.ts';
 import { remove, retain } from './release-lifecycle.ts';
-import { applyListener, planFor, planningView } from './traffic.ts';
+import { planningView } from '../core/state.ts';
+import { applyListener, planFor } from './traffic.ts';
 import { withPhase, type WorkflowState } from './workflow-state.ts';
 
 export async function retire(deps: StepDeps, state: WorkflowState): Promise<WorkflowState> {

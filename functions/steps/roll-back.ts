@@ -7,7 +7,8 @@ import { findService } from '../core/config.ts';
 import { assertWithinDeadline } from '../core/health.ts';
 import type { StepDeps } from './deps.ts';
 import { restore } from './release-lifecycle.ts';
-import { applyListener, knownReleases, planFor, planningView } from './traffic.ts';
+import { planningView } from '../core/state.ts';
+import { applyListener, knownReleases, planFor } from './traffic.ts';
 import { withPhase, type WorkflowState } from './workflow-state.ts';
 
 export async function rollBack(deps: StepDeps, state: WorkflowState): Promise<WorkflowState> {

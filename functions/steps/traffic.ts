@@ -5,12 +5,12 @@ import type { ServiceConfig } from '../core/config.ts';
 import { assertNoDrift, describeWrite, diffListener, matches } from '../core/diff.ts';
 import { VerificationFailed } from '../core/errors.ts';
 import { headerOf } from '../core/listener.ts';
-import type { Command, ListenerView, ListenerWrite, Release } from '../core/model.ts';
+import type { Command, DesiredListener, ListenerView, ListenerWrite, Release } from '../core/model.ts';
 import { plan, type Plan } from '../core/plan.ts';
 import { checkLimits, checkPriorities } from '../core/quotas.ts';
-import { deriveState } from '../core/state.ts';
+import { deriveState, planningView } from '../core/state.ts';
 import type { ServiceAdapters } from './deps.ts';
-import type { WorkflowState } from './workflow-state.ts';
+import { required, type WorkflowState } from './workflow-state.ts';
 
 export interface TrafficMove {
   plan: Plan;
@@ -34,21 +34,9 @@ export function planFor(service: ServiceConfig, listener: ListenerView, releases
 }
 
 /**
- * The listener a step plans from: the one this execution last wrote, when it
- * knows it. A step that died between two writes left the listener half-way (a
- * half-written promotion reads as promoted: "nothing to promote"); planned
- * from the last written listener, the step run again makes the same plan, the
- * drift check accepts the half-way listener, and the diff writes the rest.
- */
-export function planningView(live: ListenerView, expected: WorkflowState['expected']): ListenerView {
-  if (!expected) return live;
-  const written = expected.rules.map((rule) => ({ ...rule, ruleArn: '', managed: true }));
-  return { listenerArn: live.listenerArn, defaultAction: expected.defaultAction, rules: [...live.rules.filter((r) => !r.managed), ...written] };
-}
-
-/**
  * Applies a plan's listener. `listener` is the live listener already read for
- * the plan; `expected` is what this execution last wrote (null: no check).
+ * the plan; `expected` is what this execution last wrote: every write is
+ * checked against it for drift.
  */
 export async function applyListener(
   service: ServiceConfig,
@@ -57,21 +45,37 @@ export async function applyListener(
   p: Plan,
   expected: WorkflowState['expected'],
 ): Promise<TrafficMove> {
+  const { after, writes, changes } = await writeListener(service, aws, listener, p.listener, [required(expected, 'expected'), p.listener]);
+  return { plan: p, after, writes, changes };
+}
+
+/**
+ * The one way to write the listener: drift check (each owned part must be one
+ * of `accepted`, the listener this execution last wrote first), priorities,
+ * limits, only the writes that change something, read back and verified.
+ */
+export async function writeListener(
+  service: ServiceConfig,
+  aws: ServiceAdapters,
+  listener: ListenerView,
+  desired: DesiredListener,
+  accepted: DesiredListener[],
+): Promise<Omit<TrafficMove, 'plan'>> {
   const header = headerOf(service.strategy);
-  if (expected) assertNoDrift(listener, expected, p.listener, header);
-  checkPriorities(p.listener, listener, header);
-  const writes = diffListener(listener, p.listener, header);
+  assertNoDrift(listener, accepted[0]!, accepted.slice(1), header);
+  checkPriorities(desired, listener, header);
+  const writes = diffListener(listener, desired, header);
   const creates = writes.some((w) => w.kind === 'create-rule');
-  checkLimits(p.listener, writes, creates ? await aws.router.countRules(service.listener.loadBalancerArn) : 0);
+  checkLimits(desired, writes, creates ? await aws.router.countRules(service.listener.loadBalancerArn) : 0);
   let after = listener;
   if (writes.length > 0) {
     await aws.router.applyWrites(service.listener.listenerArn, writes);
     after = await aws.router.readListener(service.listener.listenerArn);
-    if (!matches(after, p.listener, header)) {
-      throw new VerificationFailed(`listener ${service.listener.listenerArn} did not read back as written: ${diffListener(after, p.listener, header).map(describeWrite).join('; ')}`);
+    if (!matches(after, desired, header)) {
+      throw new VerificationFailed(`listener ${service.listener.listenerArn} did not read back as written: ${diffListener(after, desired, header).map(describeWrite).join('; ')}`);
     }
   }
-  return { plan: p, after, writes, changes: writes.map(describeWrite) };
+  return { after, writes, changes: writes.map(describeWrite) };
 }
 
 /** read → plan → apply, for the steps that need nothing between reading and writing. */

@@ -1,10 +1,16 @@
 // Reliability: AWS faults. Throttling is retried by the workflow (ASL Retry,
 // backoff with jitter) within the API budget; a step that dies half-way
-// converges when it runs again; a missing permission stops the deployment at
-// once, named, with what it created removed.
+// converges when it runs again; one that dies for good (a crash, or retries
+// exhausted) is compensated from the half-way listener; a missing permission
+// stops the deployment at once, named, with what it created removed.
 import { afterEach, describe, expect, it } from 'vitest';
+import { isPlanShape } from '../../functions/core/plan-shapes.ts';
+import { leftBehind } from '../../functions/core/leftovers.ts';
+import type { ListenerWrite } from '../../functions/core/model.ts';
+import { createTrafficRouter } from '../../functions/adapters/router.ts';
 import type { ApiCallCounts } from '../../local/cloud/local-cloud.ts';
-import { seeded, startWorld, type World } from './workflow-world.ts';
+import { seeded, type World } from './workflow-world.ts';
+import { settledSnapshot, startBootingWorld } from './slow-aws.ts';
 
 describe('reliability: AWS faults', () => {
   let world: World | undefined;
@@ -15,13 +21,15 @@ describe('reliability: AWS faults', () => {
 
   it('6. throttling on a share of ELBv2 and Auto Scaling calls → the deployment completes, polling within the Describe budget', async () => {
     // Prepare
-    world = await startWorld({ random: seeded(7), service: { retention: { mode: 'warm', minutes: 0, generations: 0 } } });
+    world = await startBootingWorld({ random: seeded(7), service: { retention: { mode: 'warm', minutes: 0, generations: 0 } } });
     await world.release('v1');
     const { cloud } = world;
     const faults = [
       cloud.injectFault({ service: 'elasticloadbalancing', operation: '*', error: 'Throttling', rate: 0.1 }),
-      cloud.injectFault({ service: 'autoscaling', operation: '*', error: 'Throttling', rate: 0.25 }),
-      cloud.injectFault({ service: 'autoscaling', operation: '*', error: 'TooManyRequests', status: 429, rate: 0.25 }),
+      // A deployment makes few Auto Scaling calls: half of them are refused, two with 429, then three with
+      // Throttling (fewer than the six attempts a step gets, so the test is about backoff, not about luck).
+      cloud.injectFault({ service: 'autoscaling', operation: '*', error: 'TooManyRequests', status: 429, rate: 0.5, count: 2 }),
+      cloud.injectFault({ service: 'autoscaling', operation: '*', error: 'Throttling', rate: 0.5, count: 3 }),
     ];
     const perSecond: number[] = [];
     let last = describes(cloud.apiCalls());
@@ -39,14 +47,14 @@ describe('reliability: AWS faults', () => {
     expect(done, done.cause).toMatchObject({ status: 'SUCCEEDED' });
     expect(faults.map((f) => f.hits > 0)).toEqual([true, true, true]);
     expect(Math.max(...perSecond)).toBeLessThanOrEqual(10);
-    expect(await world.snapshot()).toMatchObject({ listener: { default: 'bg-shop-2' }, targetGroups: ['bg-shop-2'], alarms: ['bg-shop-2-5xx'] });
+    expect(await settledSnapshot(world)).toMatchObject({ listener: { default: 'bg-shop-2' }, targetGroups: ['bg-shop-2'], alarms: ['bg-shop-2-5xx'] });
     expect(await world.lock()).toBeNull();
     expect(await world.lastFinished()).toMatchObject({ outcome: 'succeeded', version: 'v2' });
   });
 
   it('7. a task dies between two listener writes → the step runs again and converges from the half-way listener', async () => {
     // Prepare: a header canary waiting for promotion; promotion is three writes (default, green rule, blue rule).
-    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' }, service: { retention: { mode: 'warm', minutes: 0, generations: 0 } } });
+    world = await startBootingWorld({ strategy: { type: 'header-canary', promotion: 'manual' }, service: { retention: { mode: 'warm', minutes: 0, generations: 0 } } });
     await world.release('v1');
     const execution = await world.deploy('v2');
     await world.waitFor('promotion');
@@ -63,7 +71,7 @@ describe('reliability: AWS faults', () => {
     const writes = world.calls().filter((c) => c.call === 'router.applyWrites').map((c) => c.detail.split(' ')[1]);
     expect(writes.slice(0, 2)).toEqual(['modify-default,modify-rule,modify-rule', 'modify-rule,modify-rule']);
     expect(done, done.cause).toMatchObject({ status: 'SUCCEEDED' });
-    expect(await world.snapshot()).toEqual({
+    expect(await settledSnapshot(world)).toEqual({
       listener: { default: 'bg-shop-2', green: 'fixed 404', blue: 'bg-shop-2' },
       targetGroups: ['bg-shop-2'],
       autoScalingGroups: [{ name: 'bg-shop-2', min: 2, max: 4, desired: 2, instances: 2 }],
@@ -73,11 +81,50 @@ describe('reliability: AWS faults', () => {
     expect(await world.lastFinished()).toMatchObject({ outcome: 'succeeded', version: 'v2' });
   });
 
+  it('26. a task dies for good between two listener writes (its process crashes: no Retry names that) → compensation puts the listener back on the last good release from the half-way listener', async () => {
+    // Prepare: a header canary waiting for promotion; the promote task will stop after its first write (default → v2).
+    world = await startBootingWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
+    await world.release('v1');
+    const lastGood = await settledSnapshot(world);
+    const execution = await world.deploy('v2');
+    await world.waitFor('promotion');
+    const adapters = world.engine.deps.adapters.bind(world.engine.deps);
+    let halfWay: string | undefined;
+    world.engine.deps.adapters = (service) => {
+      const aws = adapters(service);
+      const applyWrites = async (listenerArn: string, writes: ListenerWrite[]) => {
+        if (halfWay !== undefined || writes.length < 2) return aws.router.applyWrites(listenerArn, writes);
+        await aws.router.applyWrites(listenerArn, writes.slice(0, 1));
+        halfWay = JSON.stringify(await world!.listener());
+        // What Lambda reports when the function's process exits mid-invocation (a crash, out of memory).
+        throw Object.assign(new Error('Runtime exited with error: signal: killed'), { name: 'Runtime.ExitError' });
+      };
+      return { ...aws, router: { ...aws.router, applyWrites } };
+    };
+
+    // Act
+    await world.signal('promote', 'slack:U1');
+    const done = await world.finished(execution);
+
+    // Assess: the task died with default → v2 and blue → v1; the execution ends on v1, nothing of v2 left.
+    expect(halfWay).toBe(JSON.stringify({ default: 'bg-shop-2 (bg-shop-1 attached)', green: 'bg-shop-2', blue: 'bg-shop-1' }));
+    expect(done).toMatchObject({ status: 'FAILED', error: 'Runtime.ExitError' });
+    expect(await settledSnapshot(world)).toEqual(lastGood);
+    const { strategy } = world.config.services[0]!;
+    const listener = await createTrafficRouter(world.elbv2).readListener(world.infra.listenerArn);
+    expect(isPlanShape(strategy, listener, 'x-client-mode')).toBe(true);
+    const releases = await world.engine.deps.adapters(world.config.services[0]!).targetGroups.listReleases('shop');
+    const { targetGroups, autoScalingGroups, alarms } = await settledSnapshot(world);
+    expect(leftBehind('shop', strategy, 2, { listener, releases, targetGroups, autoScalingGroups: autoScalingGroups.map((g) => g.name), alarms })).toEqual([]);
+    expect(await world.lock()).toBeNull();
+    expect(await world.lastFinished()).toMatchObject({ outcome: 'failed', version: 'v2' });
+  });
+
   it('16. AccessDenied on CreateAutoScalingGroup → stops at once, the missing permission named, the target group removed', async () => {
     // Prepare
-    world = await startWorld();
+    world = await startBootingWorld();
     await world.release('v1');
-    const before = await world.snapshot();
+    const before = await settledSnapshot(world);
     const fault = world.cloud.injectFault({ service: 'autoscaling', operation: 'CreateAutoScalingGroup', error: 'AccessDenied' });
     world.resetCalls();
     world.cloud.resetApiCalls();
@@ -95,7 +142,7 @@ describe('reliability: AWS faults', () => {
       'fleet.create',
       'targetGroups.delete',
     ]);
-    expect(await world.snapshot()).toEqual(before);
+    expect(await settledSnapshot(world)).toEqual(before);
     expect(await world.lock()).toBeNull();
     expect(await world.lastFinished()).toMatchObject({ outcome: 'failed', version: 'v2' });
     expect((await world.lastFinished())?.reason).toContain('autoscaling:CreateAutoScalingGroup');

@@ -3,10 +3,11 @@
 // resized by hand keeps its new size (the workflow never writes the capacity
 // of a group that serves); a rule made by hand is never the workflow's, even
 // on its header.
-import { CreateRuleCommand, DescribeRulesCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateRuleCommand, CreateTargetGroupCommand, DescribeRulesCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startWorld, until, type World } from './workflow-world.ts';
+import { until, type World } from './workflow-world.ts';
+import { settledSnapshot, startBootingWorld } from './slow-aws.ts';
 
 describe('reliability: changes by hand during a deployment', () => {
   let world: World | undefined;
@@ -17,7 +18,7 @@ describe('reliability: changes by hand during a deployment', () => {
 
   it('8. the listener changed by hand during a deployment → DriftDetected, the change kept, nothing rewritten', async () => {
     // Prepare: a header canary waits for promotion; someone puts up a maintenance page by hand.
-    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
+    world = await startBootingWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
     await world.release('v1');
     const execution = await world.deploy('v2');
     await world.waitFor('promotion');
@@ -39,7 +40,7 @@ describe('reliability: changes by hand during a deployment', () => {
     expect(done.cause).toContain(`listener ${world.infra.listenerArn} changed outside this deployment: default is fixed 503, expected bg-shop-1 (bg-shop-2 attached)`);
     expect(done.cause).toContain('Stopping instead of overwriting it.');
     expect(world.calls().map((c) => c.call)).toEqual(['router.readListener']);
-    expect(await world.snapshot()).toEqual({
+    expect(await settledSnapshot(world)).toEqual({
       listener: byHand,
       targetGroups: ['bg-shop-1', 'bg-shop-2'],
       autoScalingGroups: [
@@ -56,7 +57,7 @@ describe('reliability: changes by hand during a deployment', () => {
 
   it('9. Auto Scaling groups resized by hand during a deployment → the new sizes survive; the workflow writes no serving capacity', async () => {
     // Prepare
-    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' }, service: { retention: { mode: 'warm', minutes: 1, generations: 0 } } });
+    world = await startBootingWorld({ strategy: { type: 'header-canary', promotion: 'manual' }, service: { retention: { mode: 'warm', minutes: 1, generations: 0 } } });
     await world.release('v1');
     const execution = await world.deploy('v2');
     await world.waitFor('promotion');
@@ -79,7 +80,7 @@ describe('reliability: changes by hand during a deployment', () => {
     expect(done, done.cause).toMatchObject({ status: 'SUCCEEDED' });
     expect(world.calls().filter((c) => c.call === 'fleet.setCapacity' || c.call === 'fleet.standby')).toEqual([]);
     await until(async () => (await world!.snapshot()).autoScalingGroups.length === 1, 'the old group gone');
-    expect(await world.snapshot()).toEqual({
+    expect(await settledSnapshot(world)).toEqual({
       listener: { default: 'bg-shop-2', green: 'fixed 404', blue: 'bg-shop-2' },
       targetGroups: ['bg-shop-2'],
       autoScalingGroups: [{ name: 'bg-shop-2', min: 3, max: 6, desired: 3, instances: 3 }],
@@ -90,7 +91,7 @@ describe('reliability: changes by hand during a deployment', () => {
   });
   it('22. a hand-made `x-client-mode: beta` rule is not bluegreen\'s: it survives a first release, a canary, promotion and retirement untouched', async () => {
     // Prepare: someone routes `x-client-mode: beta` by hand, on the header the canary uses.
-    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
+    world = await startBootingWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
     const { Rules } = await world.elbv2.send(
       new CreateRuleCommand({
         ListenerArn: world.infra.listenerArn,
@@ -116,7 +117,43 @@ describe('reliability: changes by hand during a deployment', () => {
     ]);
     const answer = await fetch(world.url, { headers: { 'x-client-mode': 'beta' } });
     expect([answer.status, await answer.text()]).toEqual([200, 'beta by hand']);
-    expect(await world.snapshot()).toMatchObject({ listener: { default: 'bg-shop-2', green: 'fixed 404', blue: 'bg-shop-2' } });
+    expect(await settledSnapshot(world)).toMatchObject({ listener: { default: 'bg-shop-2', green: 'fixed 404', blue: 'bg-shop-2' } });
     expect(await world.lock()).toBeNull();
+  });
+  it('25. the default action pointed at another fleet by hand during the health gate, then the gate fails → compensation leaves the listener, removes only the unrouted release, DriftDetected', async () => {
+    // Prepare: v2 never becomes healthy; while its gate waits, an operator sends everyone to a fleet of their own.
+    let byHand: string | undefined;
+    world = await startBootingWorld({
+      strategy: { type: 'header-canary', promotion: 'manual' },
+      faults: { v2: { neverHealthy: true } },
+      beforeStep: async (event, w) => {
+        if (event.step !== 'checkHealth' || event.state.version !== 'v2' || byHand) return;
+        const created = await w.elbv2.send(new CreateTargetGroupCommand({ Name: 'fleet-by-hand', Protocol: 'HTTP', Port: 80, VpcId: w.infra.vpcId }));
+        byHand = created.TargetGroups![0]!.TargetGroupArn!;
+        await w.elbv2.send(new ModifyListenerCommand({ ListenerArn: w.infra.listenerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: byHand }] }));
+        w.resetCalls();
+      },
+    });
+    await world.release('v1');
+
+    // Act
+    const done = await world.finished(await world.deploy('v2'));
+
+    // Assess: the hand change stands, blue still reaches the live release, release 2 is gone, the failure names the drift.
+    expect(done).toMatchObject({ status: 'FAILED', error: 'DriftDetected' });
+    expect(done.cause).toContain(`listener ${world.infra.listenerArn} changed outside this deployment: default is fleet-by-hand, expected bg-shop-1 (bg-shop-2 attached)`);
+    expect(done.cause).toContain('Left as it is; release 2 removed (nothing routes to it), compensating HealthDeadlineExceeded');
+    expect(world.calls().filter((c) => c.call === 'router.applyWrites')).toEqual([]);
+    expect(await settledSnapshot(world)).toEqual({
+      listener: { default: 'fleet-by-hand', green: 'fixed 404', blue: 'bg-shop-1' },
+      targetGroups: ['bg-shop-1'],
+      autoScalingGroups: [{ name: 'bg-shop-1', min: 2, max: 4, desired: 2, instances: 2 }],
+      alarms: ['bg-shop-1-5xx'],
+    });
+    const blue = await fetch(world.url, { headers: { 'x-client-mode': 'blue' } });
+    expect(blue.status).toBe(200);
+    expect(await blue.json()).toMatchObject({ version: 'v1' });
+    expect(await world.lock()).toBeNull();
+    expect((await world.lastFinished())?.reason).toMatch(/^DriftDetected: /);
   });
 });
