@@ -30,6 +30,12 @@ export interface Realism {
    * listener or rule stopped forwarding to the group. `false`: deletable at once.
    */
   targetGroupRelease: { seconds: number } | false;
+  /**
+   * Listener and rule changes reach the data plane `seconds` after the call
+   * ("Edit a listener rule for your Application Load Balancer"). `false`: the
+   * next request sees them.
+   */
+  listenerPropagation: { seconds: number } | false;
 }
 
 /**
@@ -45,12 +51,15 @@ export interface Realism {
  * - a target group stays in use for a minute after its last rule (the pages
  *   give no figure; a caller retrying DeleteTargetGroup for two minutes is
  *   covered);
+ * - listener changes take five seconds to reach every load balancer node
+ *   (the page says "a short time").
  */
 export const AWS_REALISM: Readonly<Realism> = Object.freeze({
   albMetrics: { delaySeconds: 60 },
   instanceBoot: { bootSeconds: 30, appStartSeconds: 20 },
   groupDeletion: { seconds: 120 },
   targetGroupRelease: { seconds: 60 },
+  listenerPropagation: { seconds: 5 },
 });
 
 export function realismOf(overrides: Partial<Realism> = {}): Realism {

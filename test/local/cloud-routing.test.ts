@@ -31,6 +31,8 @@ interface Backend {
   port: number;
   healthChecks: number;
   healthy: boolean;
+  /** Real milliseconds `/health` takes to answer. */
+  healthDelayMs: number;
   server: Server;
 }
 
@@ -61,12 +63,12 @@ afterAll(async () => {
 
 /** A target: answers `{ name }`, `/health` by its `healthy` switch, `?delayMs=` late. */
 async function backend(name: string): Promise<Backend> {
-  const b = { name, port: 0, healthChecks: 0, healthy: true } as Backend;
+  const b = { name, port: 0, healthChecks: 0, healthy: true, healthDelayMs: 0 } as Backend;
   b.server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://backend');
     if (url.pathname === '/health') {
       b.healthChecks++;
-      res.writeHead(b.healthy ? 200 : 503).end();
+      setTimeout(() => res.writeHead(b.healthy ? 200 : 503).end(), b.healthDelayMs);
       return;
     }
     setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name })), Number(url.searchParams.get('delayMs') ?? 0));
@@ -150,6 +152,29 @@ describe('health checks', () => {
     expect(initial[0]).toMatch(/:initial:Elb\.(RegistrationInProgress|InitialHealthChecking)$/);
     expect(healthy).toEqual([`${target.port}:healthy`]);
     expect(target.healthChecks).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gives a health check at least half a real second, however small its scaled timeout (2 s is 40 ms here)', async () => {
+    // Prepare: a target whose health answers take 150 ms, as on a busy machine
+    const target = await backend('busy');
+    target.healthDelayMs = 150;
+    const tg = await targetGroup('busy', [target]);
+
+    // Act
+    await listener(await loadBalancer('busy'), forward([tg, 1]));
+    const seen = new Set<string>();
+    const healthy = await eventually(
+      async () => {
+        const h = await health(tg);
+        for (const t of h) seen.add(t);
+        return h;
+      },
+      (h) => h[0]?.endsWith(':healthy') ?? false,
+    );
+
+    // Assess
+    expect(healthy).toEqual([`${target.port}:healthy`]);
+    expect([...seen].filter((t) => t.includes('Timeout'))).toEqual([]);
   });
 
   it('marks a failing target unhealthy with its reason, and healthy again once it passes', async () => {

@@ -1,7 +1,8 @@
 // The data plane of one listener: a real HTTP server on a loopback port that
-// routes every request by the listener's current rules (read per request,
-// so a ModifyListener takes effect on the next request with no connection
-// dropped) and proxies it to a target over the group's keep-alive agent.
+// routes every request by the rules its load balancer has received (read per
+// request, so a ModifyListener takes effect once propagated, with no
+// connection dropped) and proxies it to a target over the group's keep-alive
+// agent.
 // Failures answer like ALB: no target 503, target unreachable 502, target
 // too slow (idle timeout) 504.
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -85,7 +86,8 @@ export class ListenerProxy {
     const loadBalancer = this.context.loadBalancerDimension;
     if (!listener) return this.answerElb(res, 503, { loadBalancer });
     const url = new URL(req.url ?? '/', 'http://listener');
-    const action = chooseAction(listener.rules, listener.defaultActions, { method: req.method ?? 'GET', path: url.pathname, headers: req.headers });
+    const { rules, defaultActions } = listener.dataPlane;
+    const action = chooseAction(rules, defaultActions, { method: req.method ?? 'GET', path: url.pathname, headers: req.headers });
     if (action?.Type === 'fixed-response') return this.answerFixed(res, action);
     const arn = action?.ForwardConfig ? chooseTargetGroup(action.ForwardConfig, this.context.random) : undefined;
     const tg = arn ? this.context.targetGroup(arn) : undefined;

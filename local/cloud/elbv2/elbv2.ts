@@ -12,7 +12,8 @@ import { limitOperations } from './limits.ts';
 import { listenerOperations } from './listeners.ts';
 import { loadBalancerOperations } from './load-balancers.ts';
 import { ruleOperations } from './rules.ts';
-import { Elbv2State } from './state.ts';
+import { Propagation } from './propagation.ts';
+import { Elbv2State, type ListenerRecord } from './state.ts';
 import type { TargetAddressResolver, TargetGroupRuntime } from './target-group.ts';
 import { targetGroupOperations } from './target-groups.ts';
 import { tagOperations } from './tags.ts';
@@ -28,7 +29,7 @@ export interface Elbv2Deps {
   instanceRegistrable: (instanceId: string) => boolean;
   resolveAddress: TargetAddressResolver;
   recordRequest: (outcome: RequestOutcome) => void;
-  realism: Pick<Realism, 'targetGroupRelease'>;
+  realism: Pick<Realism, 'targetGroupRelease' | 'listenerPropagation'>;
 }
 
 /** Healthy/unhealthy target counts of a target group behind a load balancer. */
@@ -42,13 +43,16 @@ export interface HostCountSample {
 export class Elbv2 {
   readonly state: Elbv2State;
   private readonly deps: Elbv2Deps;
+  private readonly propagation: Propagation;
 
   constructor(deps: Elbv2Deps) {
     this.deps = deps;
     this.state = new Elbv2State(deps.region);
+    this.propagation = new Propagation(deps.clock, deps.realism.listenerPropagation, deps.log);
   }
 
   endpoint(): QueryService {
+    const propagate = (listener: ListenerRecord) => this.propagation.publish(listener);
     return {
       name: 'elasticloadbalancing',
       protocol: 'query',
@@ -56,8 +60,8 @@ export class Elbv2 {
       dialect: { xmlNamespace: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/', ec2: false },
       operations: operationTable([
         ...loadBalancerOperations(this.state, { log: this.deps.log, subnet: this.deps.subnet }),
-        ...listenerOperations(this.state, { log: this.deps.log, startProxy: (arn, lbArn) => this.startProxy(arn, lbArn) }),
-        ...ruleOperations(this.state, this.deps.log),
+        ...listenerOperations(this.state, { log: this.deps.log, startProxy: (arn, lbArn) => this.startProxy(arn, lbArn), propagate }),
+        ...ruleOperations(this.state, { log: this.deps.log, propagate }),
         ...targetGroupOperations(this.state, {
           clock: this.deps.clock,
           log: this.deps.log,

@@ -1,6 +1,6 @@
 // Listeners: each one gets a real HTTP server on a loopback port (its data
-// plane) when created; ModifyListener changes what that server does from the
-// next request on, without closing a connection.
+// plane) when created; ModifyListener changes what that server does once the
+// change has propagated (elbv2/propagation.ts), without closing a connection.
 import type {
   Action,
   CreateListenerCommandInput,
@@ -28,6 +28,8 @@ import { checkTags, setTags } from './tags.ts';
 export interface ListenerDeps {
   log: Log;
   startProxy: (listenerArn: string, loadBalancerArn: string) => Promise<ListenerProxy>;
+  /** Sends a changed listener's routing to its data plane. */
+  propagate: (listener: ListenerRecord) => void;
 }
 
 export function listenerOperations(state: Elbv2State, deps: ListenerDeps): Operation[] {
@@ -54,6 +56,7 @@ export function listenerOperations(state: Elbv2State, deps: ListenerDeps): Opera
       listener.protocol = protocol;
       listener.defaultActions = actions;
       state.refreshTargetGroupUsage();
+      deps.propagate(listener);
       deps.log('elbv2', 'listener-modified', { listener: listener.arn, defaultActions: actions });
       return { Listeners: [listenerView(listener)] };
     }),
@@ -113,6 +116,9 @@ async function createListener(state: Elbv2State, deps: ListenerDeps, input: Crea
     defaultActions,
     defaultRuleArn: state.arn(`listener-rule/app/${lbName}/${lbId}/${id}/${elbId()}`),
     rules: [],
+    // A new listener routes by its first configuration from the start.
+    dataPlane: { version: 1, defaultActions, rules: [] },
+    configVersion: 1,
   };
   state.listeners.set(arn, listener);
   listener.proxy = await deps.startProxy(arn, loadBalancerArn);

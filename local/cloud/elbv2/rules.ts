@@ -1,6 +1,7 @@
 // Listener rules: priorities unique per listener, at most 100 rules per load
 // balancer (default rules not counted); the default rule is the listener's
-// default action and can be described and modified, never deleted.
+// default action and can be described and modified, never deleted. Every
+// change reaches the data plane once propagated (elbv2/propagation.ts).
 import type {
   CreateRuleCommandInput,
   CreateRuleCommandOutput,
@@ -26,7 +27,13 @@ import { checkUniqueTargetGroups, requireListener } from './listeners.ts';
 import { elbId, type Elbv2State, type ListenerRecord, type RuleRecord } from './state.ts';
 import { checkTags, setTags } from './tags.ts';
 
-export function ruleOperations(state: Elbv2State, log: Log): Operation[] {
+export interface RuleDeps {
+  log: Log;
+  /** Sends a changed listener's routing to its data plane. */
+  propagate: (listener: ListenerRecord) => void;
+}
+
+export function ruleOperations(state: Elbv2State, { log, propagate }: RuleDeps): Operation[] {
   return [
     operation(CreateRule$, (input: CreateRuleCommandInput): Answer<CreateRuleCommandOutput> => {
       const listener = requireListener(state, required(input.ListenerArn, 'ListenerArn'));
@@ -47,6 +54,7 @@ export function ruleOperations(state: Elbv2State, log: Log): Operation[] {
       state.sortRules(listener);
       if (input.Tags?.length) setTags(state, arn, input.Tags);
       state.refreshTargetGroupUsage();
+      propagate(listener);
       log('elbv2', 'rule-created', { listener: listener.arn, priority, conditions, actions });
       return { Rules: [ruleView(rule)] };
     }),
@@ -74,6 +82,7 @@ export function ruleOperations(state: Elbv2State, log: Log): Operation[] {
         found.rule.actions = actions;
       }
       state.refreshTargetGroupUsage();
+      propagate(listener);
       const view = findRule(state, found.view.RuleArn!).view;
       log('elbv2', 'rule-modified', { listener: listener.arn, priority: view.Priority, conditions: view.Conditions, actions: view.Actions });
       return { Rules: [view] };
@@ -86,6 +95,7 @@ export function ruleOperations(state: Elbv2State, log: Log): Operation[] {
       state.rules.delete(found.rule.arn);
       state.tags.delete(found.rule.arn);
       state.refreshTargetGroupUsage();
+      propagate(listener);
       log('elbv2', 'rule-deleted', { listener: listener.arn, priority: found.rule.priority });
       return {};
     }),
@@ -103,7 +113,10 @@ export function ruleOperations(state: Elbv2State, log: Log): Operation[] {
         if (duplicate !== undefined) throw new AwsError('PriorityInUse', `Priority '${duplicate}' is currently in use`);
       }
       for (const { rule, priority } of changes) rule.priority = priority;
-      for (const listener of listeners) state.sortRules(listener);
+      for (const listener of listeners) {
+        state.sortRules(listener);
+        propagate(listener);
+      }
       return { Rules: changes.map((c) => ruleView(c.rule)) };
     }),
   ];

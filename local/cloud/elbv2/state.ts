@@ -20,9 +20,20 @@ export interface ListenerRecord {
   protocol: 'HTTP' | 'HTTPS';
   defaultActions: Action[];
   defaultRuleArn: string;
-  /** Non-default rules, sorted by priority: the order the data plane evaluates them. */
+  /** Non-default rules, sorted by priority (the control plane: what Describe calls answer). */
   rules: RuleRecord[];
+  /** What the data plane routes by: the configuration of a moment ago (elbv2/propagation.ts). */
+  dataPlane: DataPlaneConfig;
+  /** Number of the newest configuration sent to the data plane. */
+  configVersion: number;
   proxy?: ListenerProxy;
+}
+
+/** A listener's routing as its data plane has it: rules sorted by priority, then the default actions. */
+export interface DataPlaneConfig {
+  version: number;
+  defaultActions: Action[];
+  rules: RuleRecord[];
 }
 
 export interface RuleRecord {

@@ -31,6 +31,13 @@ export interface TargetAddressResolver {
   (targetType: string, id: string, port: number): { host: string; port: number } | undefined;
 }
 
+/**
+ * Real milliseconds a health check waits at least, whatever the time scale. AWS's timeouts are seconds long, far
+ * above an answer's latency; scaled down (4 s is 80 ms at 0.02) they would fall below a busy machine's scheduling
+ * delays, which are real time, and healthy targets would time out.
+ */
+const HEALTH_CHECK_TIMEOUT_FLOOR_MS = 500;
+
 /** Seconds an idle keep-alive connection to a target is kept (below Node's default server keep-alive of 5 s). */
 const IDLE_SOCKET_MS = 4000;
 
@@ -217,7 +224,7 @@ export class TargetGroupRuntime {
   }
 
   private async check(target: Target): Promise<void> {
-    const timeoutMs = this.clock.ms(this.description.HealthCheckTimeoutSeconds ?? 5);
+    const timeoutMs = Math.max(HEALTH_CHECK_TIMEOUT_FLOOR_MS, this.clock.ms(this.description.HealthCheckTimeoutSeconds ?? 5));
     const result = await probe(this.address(target), this.description.HealthCheckPath ?? '/', timeoutMs, this.matcher);
     if (target.state === 'draining' || this.targets.get(key(target.id, target.port)) !== target || !this.inUse) return;
     const before = target.state;
