@@ -7,6 +7,7 @@ import { CreateListenerCommand, CreateRuleCommand } from '@aws-sdk/client-elasti
 import { afterEach, describe, expect, it } from 'vitest';
 import { alarmSpecs } from '../../functions/core/alarms.ts';
 import { startLoad, type Load } from '../../local/load.ts';
+import { UNTIL_RELEASE_NUMBERS_NEVER_REPEAT, UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION } from '../support/realism-exceptions.ts';
 import { sleep, startWorld, until, type World } from './workflow-world.ts';
 
 describe('reliability: removing and retiring', () => {
@@ -50,7 +51,7 @@ describe('reliability: removing and retiring', () => {
 
   it('14. a target group a rule still references is never deleted; deletion runs rules → alarms → Auto Scaling group → target group', async () => {
     // Prepare
-    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
+    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' }, realism: UNTIL_RELEASE_NUMBERS_NEVER_REPEAT });
     await world.release('v1');
     const lastGood = await world.snapshot();
 
@@ -174,6 +175,7 @@ describe('reliability: removing and retiring', () => {
     world = await startWorld({
       service: { retention: { mode: 'zero', minutes: 1, generations: 0 } },
       targetGroup: { deregistrationDelaySeconds: 30 },
+      realism: UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION,
       beforeStep: async (event, w) => {
         if (event.step !== 'shiftTraffic' || event.state.version !== 'v2') return;
         slow = fetch(`${w.url}/checkout?delayMs=${w.cloud.realMs(20)}`).then(async (r) => ({ status: r.status, body: await r.text() }));
