@@ -5,6 +5,7 @@
 // Items (pk | sk):
 //   service#<name> | lock           running execution, `queued`, `abort`, `rev`
 //   service#<name> | wait           task token of the waiting state, `takenBy` once answered
+//   service#<name> | releases       `last`: the highest release number ever given, and to which execution
 //   service#<name> | history#<at>#… one HistoryEvent
 //   delivery#<id>  | delivery       seen GitHub delivery / EventBridge event, `ttl`
 // The table's TTL attribute is `ttl` (epoch seconds).
@@ -125,6 +126,13 @@ export interface DeploymentStore {
   requestAbort(service: string, request: { by: string; reason: string }): Promise<ActiveDeployment>;
   /** The abort request for this execution, if any. */
   abortRequested(service: string, executionName: string): Promise<AbortRequest | null>;
+  /**
+   * The number of the release `executionName` creates: above every number
+   * given before, even of releases since deleted, and at least `atLeast` (one
+   * above the releases that exist). Asking again for the same execution (a
+   * retried step) gives the same number.
+   */
+  nextReleaseNumber(service: string, request: { executionName: string; atLeast: number }): Promise<number>;
   /** True the first time a delivery (or event) id is seen within `ttlSeconds`. */
   firstDelivery(deliveryId: string, ttlSeconds: number): Promise<boolean>;
   /** Forgets a delivery whose handling failed, so a redelivery is handled. */
@@ -152,6 +160,7 @@ export function deploymentTableDefinition(tableName: string): CreateTableCommand
 
 const LOCK = 'lock';
 const WAIT = 'wait';
+const RELEASES = 'releases';
 const HISTORY = 'history#';
 const MAX_ATTEMPTS = 10;
 const DAY_SECONDS = 86_400;
@@ -164,6 +173,12 @@ interface LockItem extends DeploymentRequest {
   abort?: AbortRequest;
   /** The execution that handed the lock over, so that its repeated `finish` is answered the same. */
   handedOverFrom?: string;
+}
+
+/** The release counter: it only goes up, so a number is never given twice, whatever was deleted since. */
+interface ReleasesItem {
+  last: number;
+  lastExecution: string;
 }
 
 interface WaitItem extends WaitInput {
@@ -395,6 +410,29 @@ export function createDeploymentStore(doc: DynamoDBDocumentClient, tableName: st
     async abortRequested(service, executionName) {
       const lock = await readLock(service);
       return lock?.executionName === executionName ? (lock.abort ?? null) : null;
+    },
+
+    async nextReleaseNumber(service, { executionName, atLeast }) {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const counter = await get<ReleasesItem>(service, RELEASES);
+        if (counter?.lastExecution === executionName) return counter.last;
+        const next = Math.max(counter?.last ?? 0, atLeast - 1) + 1;
+        // A conditional update on the number last read: it never goes back, and two callers never get the same one.
+        const taken = await conditional('dynamodb:UpdateItem', () =>
+          doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: key(service, RELEASES),
+              UpdateExpression: 'SET #last = :next, lastExecution = :execution',
+              ConditionExpression: counter ? '#last = :seen' : 'attribute_not_exists(pk)',
+              ExpressionAttributeNames: { '#last': 'last' },
+              ExpressionAttributeValues: { ':next': next, ':execution': executionName, ...(counter ? { ':seen': counter.last } : {}) },
+            }),
+          ),
+        );
+        if (taken) return next;
+      }
+      throw new ConcurrentUpdate(`${service}: the release counter changed ${MAX_ATTEMPTS} times while taking a number; try again`);
     },
 
     async firstDelivery(deliveryId, ttlSeconds) {

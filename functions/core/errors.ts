@@ -34,6 +34,12 @@ export class UnknownService extends BlueGreenError {}
 export class HealthDeadlineExceeded extends BlueGreenError {}
 /** The new release did not answer the smoke test through the load balancer. */
 export class SmokeTestFailed extends BlueGreenError {}
+/**
+ * An Auto Scaling group of the new release's name exists and is not the one
+ * this deployment asked for: it is being deleted, or runs another launch
+ * template version or serves another target group. It is never adopted.
+ */
+export class FleetNameTaken extends BlueGreenError {}
 /** An operator asked to abort this deployment. */
 export class Aborted extends BlueGreenError {}
 /** Read-back after a write did not match what was written. */

@@ -9,6 +9,6 @@ export async function cleanup(deps: StepDeps, state: WorkflowState): Promise<Wor
   const aws = deps.adapters(service);
   if (!state.remove?.length) return state;
   const listener = await aws.router.readListener(service.listener.listenerArn);
-  for (const release of state.remove) await remove(aws, listener, release);
+  for (const release of state.remove) await remove(aws, listener, release, service.launchTemplate.id);
   return withPhase({ ...state, remove: [] }, 'cleaned-up', deps.now());
 }

@@ -22,9 +22,9 @@ export async function compensate(deps: StepDeps, state: WorkflowState): Promise<
 
   if (current.candidate?.number === number) {
     const { after } = await applyListener(service, aws, listener, plan(service, current, { type: 'abort' }), undefined);
-    await remove(aws, after, current.candidate);
+    await remove(aws, after, current.candidate, service.launchTemplate.id);
   } else if (mine && current.live?.number !== number) {
-    await remove(aws, listener, mine);
+    await remove(aws, listener, mine, service.launchTemplate.id);
   } else if (!mine) {
     // The target group never became a release: remove what may exist by name.
     await aws.fleet.delete(state.create!.autoScalingGroupName);

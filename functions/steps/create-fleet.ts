@@ -13,7 +13,11 @@ export async function createFleet(deps: StepDeps, state: WorkflowState): Promise
   const release = required(state.release, 'release');
   const source = create.copyFrom ? await fleet.describe(create.copyFrom.autoScalingGroupName) : null;
   const capacity = source ? source.capacity : service.capacity;
-  const launchTemplateVersion = await fleet.createLaunchTemplateVersion(service.launchTemplate.id, release.version, service.launchTemplate.versionVariable);
+  const launchTemplateVersion = await fleet.launchTemplateVersion(
+    service.launchTemplate.id,
+    { name: release.autoScalingGroupName, version: release.version },
+    service.launchTemplate.versionVariable,
+  );
   await fleet.create({
     name: release.autoScalingGroupName,
     launchTemplate: { id: service.launchTemplate.id, version: launchTemplateVersion },

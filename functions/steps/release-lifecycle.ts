@@ -1,7 +1,7 @@
 // What happens to a release's resources outside the listener: retention
 // after a promotion (warm, standby, zero), restoring one for a rollback, and
 // removal in the only safe order: rules (already) → alarms → Auto Scaling
-// group → target group.
+// group (then its launch template version) → target group.
 import { healthVerdict, type HealthVerdict } from '../core/health.ts';
 import { ResourceInUse } from '../core/errors.ts';
 import { referencedTargetGroups } from '../core/listener.ts';
@@ -40,12 +40,17 @@ export async function restore(aws: ServiceAdapters, release: Release, capacity: 
   return healthVerdict(targets, Math.max(capacity.desired, fleet.capacity.desired));
 }
 
-export async function remove(aws: ServiceAdapters, listener: ListenerView, release: Release): Promise<void> {
+/** Deletes a release: its alarms, its Auto Scaling group, the launch template version made for it, its target group. */
+export async function remove(aws: ServiceAdapters, listener: ListenerView, release: Release, launchTemplateId: string): Promise<void> {
   if (referencedTargetGroups(listener).has(release.targetGroupArn)) {
     throw new ResourceInUse(`refusing to delete release ${release.number}: listener ${listener.listenerArn} still sends traffic to ${release.targetGroupName}`);
   }
   const alarms = await aws.alarms.list(release.service, release.number);
   if (alarms.length > 0) await aws.alarms.delete(alarms.map((a) => a.name));
-  await aws.fleet.delete(release.autoScalingGroupName);
+  // Only the group that serves the release's target group is the release's: a
+  // group of that name found otherwise (FleetNameTaken) is not ours to delete.
+  const fleet = await aws.fleet.describe(release.autoScalingGroupName);
+  if (fleet?.targetGroupArns.includes(release.targetGroupArn)) await aws.fleet.delete(release.autoScalingGroupName);
+  await aws.fleet.deleteLaunchTemplateVersions(launchTemplateId, release.autoScalingGroupName);
   await aws.targetGroups.delete(release.targetGroupArn);
 }

@@ -14,7 +14,7 @@ export async function retire(deps: StepDeps, state: WorkflowState): Promise<Work
   const p = planFor(service, planningView(listener, state.expected), releases, { type: 'retire' });
   const { after } = await applyListener(service, aws, listener, p, state.expected);
   for (const { release, mode } of p.retain) await retain(aws, release, mode);
-  for (const release of p.remove) await remove(aws, after, release);
+  for (const release of p.remove) await remove(aws, after, release, service.launchTemplate.id);
   deps.logger.info('retired', { removed: p.remove.map((r) => r.number), kept: p.retain.map((r) => r.release.number) });
   return withPhase({ ...state, expected: p.listener, phase: p.next.phase, outcome: state.outcome ?? 'succeeded' }, 'retired', deps.now());
 }

@@ -8,12 +8,12 @@ import {
   type LaunchTemplateVersion,
 } from '@aws-sdk/client-ec2';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CreateTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateTargetGroupCommand, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createFleet, type Fleet, type FleetSpec, type FleetView } from '../../functions/adapters/fleet.ts';
 import { createTargetGroups } from '../../functions/adapters/target-groups.ts';
-import { ConfigInvalid } from '../../functions/core/errors.ts';
+import { ConfigInvalid, FleetNameTaken } from '../../functions/core/errors.ts';
 import { TAG } from '../../functions/core/model.ts';
 import { releaseTags } from '../../functions/core/names.ts';
 import { seedInfrastructure } from '../../local/seed.ts';
@@ -27,7 +27,7 @@ async function prepare(aws: AwsClients, capacity = { min: 0, max: 4, desired: 2 
   const infra = await seedInfrastructure(aws, { name: `fleet-${seeds}` });
   const name = `bg-fleet${seeds}-1`;
   const group = await aws.elbv2.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 80, VpcId: infra.vpcId }));
-  const version = await createFleet(aws.autoScaling, aws.ec2).createLaunchTemplateVersion(infra.launchTemplateId, '1.0.0', 'APP_VERSION');
+  const version = await createFleet(aws.autoScaling, aws.ec2).launchTemplateVersion(infra.launchTemplateId, { name, version: '1.0.0' }, 'APP_VERSION');
   return {
     name,
     launchTemplate: { id: infra.launchTemplateId, version },
@@ -184,8 +184,8 @@ describe.each(backends)('Fleet against $name', (backend) => {
     const fleet = createFleet(aws.autoScaling, aws.ec2);
 
     // Act
-    const second = await fleet.createLaunchTemplateVersion(spec.launchTemplate.id, '2.0.0', 'APP_VERSION');
-    const third = await fleet.createLaunchTemplateVersion(spec.launchTemplate.id, '3.0.0', 'APP_VERSION');
+    const second = await fleet.launchTemplateVersion(spec.launchTemplate.id, { name: 'bg-fleet-2', version: '2.0.0' }, 'APP_VERSION');
+    const third = await fleet.launchTemplateVersion(spec.launchTemplate.id, { name: 'bg-fleet-3', version: '3.0.0' }, 'APP_VERSION');
 
     // Assess
     expect([second, third]).toEqual(['3', '4']); // version 2 is release 1's, made by prepare
@@ -194,6 +194,90 @@ describe.each(backends)('Fleet against $name', (backend) => {
     expect(decode(v2.LaunchTemplateData?.UserData)).toBe("#!/bin/bash\nexport APP_VERSION='2.0.0'\necho \"starting the application\"\n");
     expect(decode(v3.LaunchTemplateData?.UserData)).toBe("#!/bin/bash\nexport APP_VERSION='3.0.0'\necho \"starting the application\"\n");
     expect(v3.LaunchTemplateData?.TagSpecifications).toEqual([{ ResourceType: 'instance', Tags: [{ Key: TAG.version, Value: '3.0.0' }] }]);
+    expect(v3.VersionDescription).toBe('bg-fleet-3 APP_VERSION=3.0.0');
+  });
+
+  it("makes one launch template version per release, however often a retried step asks for it, even after another release's", async () => {
+    // Prepare
+    const aws = clients();
+    const spec = await prepare(aws);
+    const fleet = createFleet(aws.autoScaling, aws.ec2);
+    const before = await versionNumbers(aws, spec.launchTemplate.id);
+
+    // Act
+    const first = await fleet.launchTemplateVersion(spec.launchTemplate.id, { name: 'bg-fleet-2', version: '2.0.0' }, 'APP_VERSION');
+    const retried = await fleet.launchTemplateVersion(spec.launchTemplate.id, { name: 'bg-fleet-2', version: '2.0.0' }, 'APP_VERSION');
+    const other = await fleet.launchTemplateVersion(spec.launchTemplate.id, { name: 'bg-fleet-20', version: '2.1.0' }, 'APP_VERSION');
+    const retriedAfterOther = await fleet.launchTemplateVersion(spec.launchTemplate.id, { name: 'bg-fleet-2', version: '2.0.0' }, 'APP_VERSION');
+
+    // Assess
+    expect([retried, retriedAfterOther]).toEqual([first, first]);
+    expect(other).not.toBe(first);
+    expect(await versionNumbers(aws, spec.launchTemplate.id)).toEqual([...before, Number(first), Number(other)]);
+  });
+
+  it("deletes the launch template versions made for a release, and no other; deleting them again is done already", async () => {
+    // Prepare: the template's default version 1, release 1's version (made by prepare), releases 2 and 3's.
+    const aws = clients();
+    const spec = await prepare(aws);
+    const fleet = createFleet(aws.autoScaling, aws.ec2);
+    const two = await fleet.launchTemplateVersion(spec.launchTemplate.id, { name: 'bg-fleet-2', version: '2.0.0' }, 'APP_VERSION');
+    const three = await fleet.launchTemplateVersion(spec.launchTemplate.id, { name: 'bg-fleet-3', version: '3.0.0' }, 'APP_VERSION');
+
+    // Act
+    await fleet.deleteLaunchTemplateVersions(spec.launchTemplate.id, 'bg-fleet-2');
+    const again = await fleet.deleteLaunchTemplateVersions(spec.launchTemplate.id, 'bg-fleet-2').catch((error: unknown) => error);
+
+    // Assess
+    expect(again).toBeUndefined();
+    expect(await versionNumbers(aws, spec.launchTemplate.id)).toEqual([1, Number(spec.launchTemplate.version), Number(three)]);
+    const missing = await aws.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: spec.launchTemplate.id, Versions: [two] })).catch((error: Error) => error.name);
+    expect(missing).toBe('InvalidLaunchTemplateId.VersionNotFound');
+  });
+});
+
+async function versionNumbers(aws: AwsClients, launchTemplateId: string): Promise<number[]> {
+  const described = await aws.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, MaxResults: 200 }));
+  return (described.LaunchTemplateVersions ?? []).map((v) => v.VersionNumber!).sort((a, b) => a - b);
+}
+
+// moto replaces a group created twice instead of answering AlreadyExists, so
+// what AWS answers for a taken name is shown on the local cloud, which keeps a
+// deleted group (`Delete in progress`) until its instances are gone, as AWS does.
+describe('Fleet on a taken name (local cloud)', () => {
+  const clients = useBackend(backends.find((b) => b.name === 'local cloud')!);
+
+  it('refuses a group of the release name serving another target group, or being deleted, and leaves it as it is', async () => {
+    // Prepare: a group of that name already serves another target group.
+    const aws = clients();
+    const spec = await prepare(aws);
+    const fleet = createFleet(aws.autoScaling, aws.ec2);
+    const [release] = (await aws.elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [spec.targetGroupArn] }))).TargetGroups!;
+    const other = await aws.elbv2.send(new CreateTargetGroupCommand({ Name: `${spec.name}-x`, Protocol: 'HTTP', Port: 80, VpcId: release!.VpcId }));
+    await fleet.create({ ...spec, targetGroupArn: other.TargetGroups![0]!.TargetGroupArn! });
+
+    // Act
+    const serving = await fleet.create(spec).catch((error: unknown) => error);
+    const untouched = await fleet.describe(spec.name);
+    await fleet.delete(spec.name);
+    const deleting = await fleet.create(spec).catch((error: unknown) => error);
+
+    // Assess
+    expect(serving).toBeInstanceOf(FleetNameTaken);
+    expect((serving as Error).message).toContain(`not ${spec.targetGroupArn}`);
+    expect(untouched?.targetGroupArns).toEqual([other.TargetGroups![0]!.TargetGroupArn]);
+    expect(deleting).toBeInstanceOf(FleetNameTaken);
+    expect((deleting as Error).message).toMatch(/being deleted/);
+  });
+
+  it('adopts the group a first attempt made for the same spec', async () => {
+    const aws = clients();
+    const spec = await prepare(aws);
+    const fleet = createFleet(aws.autoScaling, aws.ec2);
+    await fleet.create(spec);
+
+    await expect(fleet.create(spec)).resolves.toBeUndefined();
+    expect(await fleet.describe(spec.name)).toMatchObject({ targetGroupArns: [spec.targetGroupArn], launchTemplate: spec.launchTemplate });
   });
 });
 
@@ -221,7 +305,7 @@ describe('Fleet with a scripted EC2 client', () => {
     latest("#!/bin/sh\nexport APP_VERSION='1.0.0'\nexec /opt/shop/run\n");
 
     // Act
-    const version = await fleet.createLaunchTemplateVersion('lt-0abc', "it's 2.0", 'APP_VERSION');
+    const version = await fleet.launchTemplateVersion('lt-0abc', { name: 'bg-shop-2', version: "it's 2.0" }, 'APP_VERSION');
 
     // Assess
     const input = ec2Mock.commandCalls(CreateLaunchTemplateVersionCommand)[0]!.args[0].input;
@@ -244,7 +328,7 @@ describe('Fleet with a scripted EC2 client', () => {
     latest(undefined, []);
 
     // Act
-    await fleet.createLaunchTemplateVersion('lt-0abc', '2.0.0', 'SHOP_VERSION');
+    await fleet.launchTemplateVersion('lt-0abc', { name: 'bg-shop-2', version: '2.0.0' }, 'SHOP_VERSION');
 
     // Assess
     const input = ec2Mock.commandCalls(CreateLaunchTemplateVersionCommand)[0]!.args[0].input;
@@ -256,7 +340,7 @@ describe('Fleet with a scripted EC2 client', () => {
     latest('#cloud-config\nruncmd:\n  - /opt/shop/run\n');
 
     // Act
-    const created = fleet.createLaunchTemplateVersion('lt-0abc', '2.0.0', 'APP_VERSION');
+    const created = fleet.launchTemplateVersion('lt-0abc', { name: 'bg-shop-2', version: '2.0.0' }, 'APP_VERSION');
 
     // Assess
     await expect(created).rejects.toBeInstanceOf(ConfigInvalid);

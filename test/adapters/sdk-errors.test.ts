@@ -125,9 +125,9 @@ describe('a throttled call', () => {
       sdkType: AutoScalingServiceException,
     },
     {
-      title: 'fleet.createLaunchTemplateVersion',
+      title: 'fleet.launchTemplateVersion',
       script: () => mocks.ec2.on(DescribeLaunchTemplateVersionsCommand).rejects(ec2Error('RequestLimitExceeded', 'Request limit exceeded.')),
-      act: () => adapters.fleet.createLaunchTemplateVersion('lt-0abc', '2.0.0', 'APP_VERSION'),
+      act: () => adapters.fleet.launchTemplateVersion('lt-0abc', { name: 'bg-shop-2', version: '2.0.0' }, 'APP_VERSION'),
       sdkType: EC2ServiceException,
     },
     {
@@ -194,7 +194,7 @@ describe('a refused call', () => {
         mocks.ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [{ VersionNumber: 1, LaunchTemplateData: {} }] });
         mocks.ec2.on(CreateLaunchTemplateVersionCommand).rejects(ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
       },
-      act: () => adapters.fleet.createLaunchTemplateVersion('lt-0abc', '2.0.0', 'APP_VERSION'),
+      act: () => adapters.fleet.launchTemplateVersion('lt-0abc', { name: 'bg-shop-2', version: '2.0.0' }, 'APP_VERSION'),
     },
     {
       permission: 'cloudwatch:PutMetricAlarm',
@@ -235,7 +235,7 @@ describe('a missing resource', () => {
     {
       title: 'a launch template',
       script: () => mocks.ec2.on(DescribeLaunchTemplateVersionsCommand).rejects(ec2Error('InvalidLaunchTemplateId.NotFound', 'The specified launch template does not exist.')),
-      act: () => adapters.fleet.createLaunchTemplateVersion('lt-0abc', '2.0.0', 'APP_VERSION'),
+      act: () => adapters.fleet.launchTemplateVersion('lt-0abc', { name: 'bg-shop-2', version: '2.0.0' }, 'APP_VERSION'),
     },
   ])('($title) is ResourceNotFound', async ({ script, act }) => {
     // Prepare

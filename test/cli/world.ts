@@ -47,7 +47,8 @@ export interface World {
 export type ServiceStrategies = Record<string, unknown>;
 
 const TABLE = 'bluegreen-deployments';
-const EXECUTION = (stateMachineArn: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:steps-run`;
+/** One execution per deployment, as Step Functions names them: the store gives each its own release number. */
+const EXECUTION = (stateMachineArn: string, state: WorkflowState) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:steps-${state.service}-${state.version}`;
 
 /**
  * Starts the servers for the enclosing `describe`, seeds one load balancer per
@@ -140,7 +141,7 @@ async function createWorld(motoEndpoint: string, dynaliteEndpoint: string, dir: 
     fetch: globalThis.fetch,
     logger: new Logger({ serviceName: 'cli-test', logLevel: 'SILENT' }),
   };
-  const step = (name: string, state: WorkflowState) => STEPS[name]!(deps, state, { execution: EXECUTION(stateMachineArn) });
+  const step = (name: string, state: WorkflowState) => STEPS[name]!(deps, state, { execution: EXECUTION(stateMachineArn, state) });
 
   return {
     moto: motoEndpoint,

@@ -85,14 +85,15 @@ describe('reliability: removing and retiring', () => {
     // Assess
     expect(order).toEqual(['router.applyWrites modify-default,modify-rule', 'alarms.delete bg-shop-2-5xx', 'fleet.delete bg-shop-2', 'targetGroups.delete bg-shop-2']);
     expect(refused).toMatchObject({ status: 'FAILED', error: 'ResourceInUse' });
-    expect(refused.cause).toContain('refusing to delete release 2');
+    expect(refused.cause).toContain('refusing to delete release 3');
     const deletes = Object.entries(world.cloud.apiCalls()).flatMap(([, ops]) => Object.keys(ops).filter((op) => op.startsWith('Delete')));
     expect(deletes).toEqual([]);
     expect(await world.snapshot()).toEqual({
       ...lastGood,
-      targetGroups: ['bg-shop-1', 'bg-shop-2'],
-      autoScalingGroups: [...lastGood.autoScalingGroups, { name: 'bg-shop-2', min: 2, max: 4, desired: 2, instances: 2 }],
-      alarms: ['bg-shop-1-5xx', 'bg-shop-2-5xx'],
+      // Release numbers never go back: v3, after release 2 was deleted, is release 3.
+      targetGroups: ['bg-shop-1', 'bg-shop-3'],
+      autoScalingGroups: [...lastGood.autoScalingGroups, { name: 'bg-shop-3', min: 2, max: 4, desired: 2, instances: 2 }],
+      alarms: ['bg-shop-1-5xx', 'bg-shop-3-5xx'],
     });
     expect(await world.lock()).toBeNull();
     expect(await world.lastFinished()).toMatchObject({ outcome: 'failed', version: 'v3' });

@@ -1,5 +1,10 @@
 // Launch templates and their numbered versions. The user data of a version
 // (base64, as EC2 keeps it) carries the release's `export APP_VERSION=…`.
+// Versions are deleted as EC2 API reference "DeleteLaunchTemplateVersions"
+// says: up to 200 per request, never the default one, each reported as
+// deleted or with its ResponseError. The reference is silent on numbering
+// after a deletion; modelled as EC2 is seen to behave: a number is never
+// reused, and $Latest (LatestVersionNumber) is the highest version left.
 import type {
   CreateLaunchTemplateCommandInput,
   CreateLaunchTemplateCommandOutput,
@@ -7,6 +12,10 @@ import type {
   CreateLaunchTemplateVersionCommandOutput,
   DeleteLaunchTemplateCommandInput,
   DeleteLaunchTemplateCommandOutput,
+  DeleteLaunchTemplateVersionsCommandInput,
+  DeleteLaunchTemplateVersionsCommandOutput,
+  DeleteLaunchTemplateVersionsResponseErrorItem,
+  DeleteLaunchTemplateVersionsResponseSuccessItem,
   DescribeLaunchTemplatesCommandInput,
   DescribeLaunchTemplatesCommandOutput,
   DescribeLaunchTemplateVersionsCommandInput,
@@ -21,6 +30,7 @@ import {
   CreateLaunchTemplate$,
   CreateLaunchTemplateVersion$,
   DeleteLaunchTemplate$,
+  DeleteLaunchTemplateVersions$,
   DescribeLaunchTemplates$,
   DescribeLaunchTemplateVersions$,
   ModifyLaunchTemplate$,
@@ -38,7 +48,11 @@ const CREATED_BY = `arn:aws:iam::${ACCOUNT_ID}:root`;
 interface TemplateRecord {
   template: LaunchTemplate;
   versions: LaunchTemplateVersion[];
+  /** The highest version number ever given: numbers are not reused after a deletion. */
+  lastNumber: number;
 }
+
+const MAX_VERSIONS_PER_DELETE = 200;
 
 export interface LaunchTemplateRef {
   LaunchTemplateId?: string;
@@ -64,6 +78,7 @@ export class LaunchTemplates {
       operation(DescribeLaunchTemplateVersions$, (input: DescribeLaunchTemplateVersionsCommandInput) => this.describeVersions(input)),
       operation(ModifyLaunchTemplate$, (input: ModifyLaunchTemplateCommandInput) => this.modify(input)),
       operation(DeleteLaunchTemplate$, (input: DeleteLaunchTemplateCommandInput) => this.delete(input)),
+      operation(DeleteLaunchTemplateVersions$, (input: DeleteLaunchTemplateVersionsCommandInput) => this.deleteVersions(input)),
     ];
   }
 
@@ -87,7 +102,7 @@ export class LaunchTemplates {
       LatestVersionNumber: 1,
       Tags: tagsFor('launch-template', input.TagSpecifications),
     };
-    const record: TemplateRecord = { template, versions: [] };
+    const record: TemplateRecord = { template, versions: [], lastNumber: 1 };
     record.versions.push(newVersion(template, 1, input.VersionDescription, data));
     this.templates.set(id, record);
     return { LaunchTemplate: template };
@@ -98,9 +113,10 @@ export class LaunchTemplates {
     const record = this.find(input.LaunchTemplateId, input.LaunchTemplateName);
     validateData(data);
     const source = input.SourceVersion ? this.versionOf(record, input.SourceVersion).LaunchTemplateData : undefined;
-    const number = (record.template.LatestVersionNumber ?? 0) + 1;
+    const number = record.lastNumber + 1;
     const version = newVersion(record.template, number, input.VersionDescription, { ...(source as RequestLaunchTemplateData), ...data });
     record.versions.push(version);
+    record.lastNumber = number;
     record.template.LatestVersionNumber = number;
     return { LaunchTemplateVersion: version };
   }
@@ -138,6 +154,33 @@ export class LaunchTemplates {
     const record = this.find(input.LaunchTemplateId, input.LaunchTemplateName);
     this.templates.delete(record.template.LaunchTemplateId!);
     return { LaunchTemplate: record.template };
+  }
+
+  private deleteVersions(input: DeleteLaunchTemplateVersionsCommandInput): Answer<DeleteLaunchTemplateVersionsCommandOutput> {
+    const record = this.find(input.LaunchTemplateId, input.LaunchTemplateName);
+    const requested = requireParameter(input.Versions, 'LaunchTemplateVersion');
+    if (requested.length === 0 || requested.length > MAX_VERSIONS_PER_DELETE) {
+      throw new AwsError('InvalidParameterValue', `LaunchTemplateVersion: between 1 and ${MAX_VERSIONS_PER_DELETE} version numbers per request, got ${requested.length}`);
+    }
+    const { template } = record;
+    const done: DeleteLaunchTemplateVersionsResponseSuccessItem[] = [];
+    const failed: DeleteLaunchTemplateVersionsResponseErrorItem[] = [];
+    for (const requestedVersion of requested) {
+      const number = Number(requestedVersion);
+      const item = { LaunchTemplateId: template.LaunchTemplateId, LaunchTemplateName: template.LaunchTemplateName, VersionNumber: number };
+      const index = record.versions.findIndex((v) => v.VersionNumber === number);
+      if (!Number.isInteger(number) || index < 0) {
+        failed.push({ ...item, ResponseError: { Code: 'launchTemplateVersionDoesNotExist', Message: `The specified launch template version ${requestedVersion} does not exist.` } });
+      } else if (number === template.DefaultVersionNumber) {
+        // The reference names no code for this refusal; the catch-all one it lists.
+        failed.push({ ...item, ResponseError: { Code: 'unexpectedError', Message: 'You cannot delete the default version of a launch template.' } });
+      } else {
+        record.versions.splice(index, 1);
+        done.push(item);
+      }
+    }
+    template.LatestVersionNumber = Math.max(...record.versions.map((v) => v.VersionNumber!));
+    return { SuccessfullyDeletedLaunchTemplateVersions: done, UnsuccessfullyDeletedLaunchTemplateVersions: failed };
   }
 
   private find(id: string | undefined, name: string | undefined): TemplateRecord {
