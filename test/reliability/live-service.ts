@@ -15,7 +15,7 @@ import type { SlackApi } from '../../functions/lib/slack-api.ts';
 import { createHandler as createSlackHandler } from '../../functions/slack.ts';
 import type { StepEvent } from '../../functions/steps/index.ts';
 import { createHandler as createWebhookHandler } from '../../functions/webhook.ts';
-import { startLocalCloud, type LocalCloud } from '../../local/cloud/local-cloud.ts';
+import { startLocalCloud, type LocalCloud, type Realism } from '../../local/cloud/local-cloud.ts';
 import { startDynalite } from '../../local/dynamodb.ts';
 import { startLocalEngine, type LocalEngine } from '../../local/engine.ts';
 import { seedInfrastructure } from '../../local/seed.ts';
@@ -36,6 +36,8 @@ export interface LiveOptions {
   /** Loggers of the handlers and the steps; default silent. */
   logger?: (entryPoint: string) => Logger;
   beforeStep?: (event: StepEvent) => Promise<void> | void;
+  /** AWS behaviours to turn off (local/cloud/realism.ts); all on by default. */
+  realism?: Partial<Realism>;
 }
 
 export interface HttpAnswer {
@@ -70,7 +72,7 @@ const silent = () => new Logger({ serviceName: 'bluegreen', logLevel: 'SILENT' }
 
 export async function startLiveService(options: LiveOptions): Promise<LiveService> {
   const dynamodb = await startDynalite();
-  const cloud = await startLocalCloud({ timeScale: options.timeScale, instanceMode: 'inline' });
+  const cloud = await startLocalCloud({ timeScale: options.timeScale, instanceMode: 'inline', ...(options.realism ? { realism: options.realism } : {}) });
   const infra = await seedInfrastructure({ ec2: new EC2Client(cloud.clientConfig()), elbv2: new ElasticLoadBalancingV2Client(cloud.clientConfig()) }, { name: SERVICE });
   const url = cloud.listenerUrl(infra.listenerArn);
   const config = parseConfig({
@@ -84,7 +86,8 @@ export async function startLiveService(options: LiveOptions): Promise<LiveServic
         capacity: { min: 2, max: 2, desired: 2 },
         targetGroup: { vpcId: infra.vpcId, healthCheckPath: '/health', healthCheckIntervalSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 2, deregistrationDelaySeconds: 10 },
         strategy: options.strategy,
-        healthGate: { deadlineSeconds: 60, pollSeconds: 2 },
+        // Instances boot 30 s and start their app 20 s before two 5 s health checks pass (local/cloud/realism.ts).
+        healthGate: { deadlineSeconds: 180, pollSeconds: 2 },
         bake: { seconds: 20 },
         retention: { mode: 'warm', minutes: 1, generations: 0 },
         slack: { channels: ['C0DEPLOYS'], users: [RELEASER] },

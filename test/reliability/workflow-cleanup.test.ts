@@ -9,6 +9,7 @@ import { alarmSpecs } from '../../functions/core/alarms.ts';
 import { leftBehind } from '../../functions/core/leftovers.ts';
 import { createTrafficRouter } from '../../functions/adapters/router.ts';
 import { startLoad, type Load } from '../../local/load.ts';
+import { UNTIL_RELEASE_NUMBERS_NEVER_REPEAT, UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION } from '../support/realism-exceptions.ts';
 import { sleep, until, type World } from './workflow-world.ts';
 import { settledSnapshot, startBootingWorld } from './slow-aws.ts';
 
@@ -53,7 +54,7 @@ describe('reliability: removing and retiring', () => {
 
   it('14. a target group a rule still references is never deleted; deletion runs rules → alarms → Auto Scaling group → target group', async () => {
     // Prepare
-    world = await startBootingWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
+    world = await startBootingWorld({ strategy: { type: 'header-canary', promotion: 'manual' }, realism: UNTIL_RELEASE_NUMBERS_NEVER_REPEAT });
     await world.release('v1');
     const lastGood = await settledSnapshot(world);
 
@@ -204,6 +205,7 @@ describe('reliability: removing and retiring', () => {
     world = await startBootingWorld({
       service: { retention: { mode: 'zero', minutes: 1, generations: 0 } },
       targetGroup: { deregistrationDelaySeconds: 30 },
+      realism: UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION,
       beforeStep: async (event, w) => {
         if (event.step !== 'shiftTraffic' || event.state.version !== 'v2') return;
         slow = fetch(`${w.url}/checkout?delayMs=${w.cloud.realMs(20)}`).then(async (r) => ({ status: r.status, body: await r.text() }));

@@ -30,7 +30,7 @@ describe('reliability: the health gate', () => {
 
     // Assess
     expect(done).toMatchObject({ status: 'FAILED', error: 'HealthDeadlineExceeded' });
-    expect(done.cause).toMatch(/release 2 \(version v2\) was not healthy within 60 s: 0\/2 healthy/);
+    expect(done.cause).toMatch(/release 2 \(version v2\) was not healthy within 180 s: 0\/2 healthy/);
     expect(await world.snapshot()).toEqual(before);
     expect(before.listener).toEqual({ default: 'bg-shop-1' });
     expect(seen.failed).toBe(0);
@@ -43,10 +43,13 @@ describe('reliability: the health gate', () => {
   it('2. every target unhealthy, the ALB failing open to them → never counted as healthy', async () => {
     // Prepare: a second listener forwards to v2's target group, so requests reach its unhealthy targets.
     let probe: { listenerArn: string; status: number; version: string; targetStates: string[] } | undefined;
+    let probeRemoved = false;
     world = await startWorld({
       faults: { v2: { neverHealthy: true } },
-      // A deadline shorter than the group's grace period: Auto Scaling does not replace the unhealthy instances first.
-      service: { healthGate: { deadlineSeconds: 30, pollSeconds: 2 } },
+      // A deadline shorter than the group's 60 s grace period after InService (30 s of boot): Auto Scaling does not
+      // replace the unhealthy instances first. The app starts in 5 s instead of 20, so v1 is healthy well within it.
+      service: { healthGate: { deadlineSeconds: 60, pollSeconds: 2 } },
+      realism: { instanceBoot: { bootSeconds: 30, appStartSeconds: 5 } },
       beforeStep: async (event, w) => {
         const release = event.state.release;
         if (event.step === 'checkHealth' && release?.version === 'v2' && !probe) {
@@ -64,7 +67,11 @@ describe('reliability: the health gate', () => {
           const answer = await fetch(w.cloud.listenerUrl(listenerArn));
           probe = { listenerArn, status: answer.status, version: ((await answer.json()) as { version: string }).version, targetStates: await states() };
         }
-        if (event.step === 'compensate' && probe) await w.elbv2.send(new DeleteListenerCommand({ ListenerArn: probe.listenerArn }));
+        // Once: compensation runs again while DeleteTargetGroup answers ResourceInUse (the group was just released).
+        if (event.step === 'compensate' && probe && !probeRemoved) {
+          probeRemoved = true;
+          await w.elbv2.send(new DeleteListenerCommand({ ListenerArn: probe.listenerArn }));
+        }
       },
     });
     await world.release('v1');

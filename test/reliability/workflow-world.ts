@@ -19,7 +19,7 @@ import { ownedView } from '../../functions/core/listener.ts';
 import { signal, startOrQueue, type SignalResult } from '../../functions/lib/dispatch.ts';
 import type { ServiceAdapters } from '../../functions/steps/deps.ts';
 import type { StepEvent } from '../../functions/steps/index.ts';
-import { startLocalCloud, type AppFaults, type LocalCloud } from '../../local/cloud/local-cloud.ts';
+import { startLocalCloud, type AppFaults, type LocalCloud, type Realism } from '../../local/cloud/local-cloud.ts';
 import { startDynalite } from '../../local/dynamodb.ts';
 import { startLocalEngine, type LocalEngine } from '../../local/engine.ts';
 import { seedInfrastructure, type SeededInfrastructure } from '../../local/seed.ts';
@@ -42,6 +42,8 @@ export interface WorldOptions {
   alarms?: boolean;
   /** The cloud's randomness (fault rates, weighted routing): seeded for a repeatable run. */
   random?: () => number;
+  /** AWS behaviours to turn off (local/cloud/realism.ts); all on by default. */
+  realism?: Partial<Realism>;
 }
 
 export interface ListenerSummary {
@@ -92,6 +94,7 @@ export interface World {
   /** Deploys a version and waits until it succeeded. */
   release(version: string): Promise<void>;
   listener(): Promise<ListenerSummary>;
+  /** The account once every Auto Scaling group deletion has finished (AWS takes minutes: local/cloud/realism.ts). */
   snapshot(): Promise<AccountSnapshot>;
   /** The execution holding the service's lock, or null. */
   lock(): Promise<string | null>;
@@ -109,7 +112,7 @@ const lambdaContext = { functionName: 'alarm', awsRequestId: 'test' } as Context
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const timeScale = options.timeScale ?? TIME_SCALE;
   const dynamodb = await startDynalite();
-  const cloud = await startLocalCloud({ timeScale, instanceMode: 'inline', faults: options.faults ?? {}, ...(options.random ? { random: options.random } : {}) });
+  const cloud = await startLocalCloud({ timeScale, instanceMode: 'inline', faults: options.faults ?? {}, ...(options.random ? { random: options.random } : {}), ...(options.realism ? { realism: options.realism } : {}) });
   const stops: Array<() => Promise<void>> = [() => dynamodb.stop(), () => cloud.stop()];
   try {
     const elbv2 = new ElasticLoadBalancingV2Client(cloud.clientConfig());
@@ -175,7 +178,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         await until(async () => {
           const wait = await engine.store.getWait(SERVICE);
           return wait?.kind === kind && wait.taken === null;
-        }, `an open ${kind} wait`);
+        }, `an open ${kind} wait`).catch((error: Error) => {
+          // Say where the executions are: a wait that never opens is usually a deployment that already failed.
+          const executions = (engine.runtime.listExecutions({ stateMachineArn: engine.stateMachineArn }).executions ?? []).map((e) => engine.runtime.describeExecution({ executionArn: e.executionArn }));
+          throw new Error(`${error.message}; executions: ${executions.map((e) => `${e.name} ${e.status} ${e.error ?? ''} ${e.cause ?? ''}`).join(' | ')}`);
+        });
       },
       async finished(executionArn) {
         const done = await engine.runtime.waitForExecution(executionArn);
@@ -186,7 +193,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         if (done.status !== 'SUCCEEDED') throw new Error(`release ${version} did not go live: ${done.error}: ${done.cause}`);
       },
       listener,
-      snapshot: () => snapshot({ elbv2, autoScaling, cloudWatch }, listener),
+      async snapshot() {
+        const deleting = async () => ((await autoScaling.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups ?? []).some((g) => g.Status === 'Delete in progress');
+        await until(async () => !(await deleting()), 'Auto Scaling group deletions to finish', cloud.realMs(300) + 5000);
+        return snapshot({ elbv2, autoScaling, cloudWatch }, listener);
+      },
       async lock() {
         return (await engine.store.active(SERVICE))?.executionName ?? null;
       },
@@ -219,7 +230,8 @@ function serviceConfig(infra: SeededInfrastructure, url: string, options: WorldO
         capacity: { min: 2, max: 4, desired: 2 },
         targetGroup: { vpcId: infra.vpcId, healthCheckIntervalSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 2, deregistrationDelaySeconds: 10, ...options.targetGroup },
         strategy: options.strategy ?? { type: 'blue-green' },
-        healthGate: { deadlineSeconds: 60, pollSeconds: 2 },
+        // Instances boot 30 s and start their app 20 s before two 5 s health checks pass (local/cloud/realism.ts).
+        healthGate: { deadlineSeconds: 180, pollSeconds: 2 },
         bake: { seconds: 20, alarms: { http5xx: { threshold: 2, periods: 1, periodSeconds: 60 } } },
         retention: { mode: 'warm', minutes: 1, generations: 0 },
         smokeTest: { url, expectStatus: 200 },
