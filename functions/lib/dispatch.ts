@@ -5,9 +5,12 @@
 // - `signal`: promote / roll back / abort (Slack, CLI, alarm): answer the open
 //   wait of the workflow, exactly once, or record an abort request.
 import { randomBytes } from 'node:crypto';
-import { ConcurrentUpdate, NothingToPromote, NothingToRollBack, NotFound, ResourceNotFound, TaskTokenRejected } from '../core/errors.ts';
+import { executionName as nameFor, isStaleLock, noOpenWait, refuseUnexpected } from '../core/dispatch-rules.ts';
+import { ConcurrentUpdate, NotFound, ResourceNotFound, TaskTokenRejected } from '../core/errors.ts';
 import type { Executions, SignalAction, Trigger } from '../adapters/executions.ts';
 import { answeredBy, type ActiveDeployment, type DeploymentRequest, type DeploymentStore, type Outcome, type Wait, type WaitKind } from '../adapters/store.ts';
+
+export { STALE_LOCK_MS } from '../core/dispatch-rules.ts';
 
 export interface DispatchDeps {
   store: DeploymentStore;
@@ -30,19 +33,13 @@ export interface SignalRequest {
 
 export type SignalResult = { outcome: 'signalled'; action: SignalAction; wait: Wait } | { outcome: 'abort-requested'; active: ActiveDeployment };
 
-/** A lock older than this whose execution is not running was left behind (a crash between claim and start). */
-export const STALE_LOCK_MS = 5 * 60_000;
-
-const MAX_NAME = 80;
-
 /**
- * `<service>-<first 12 of version>-<first 12 of delivery id>`: the same
- * delivery always gets the same name, so Step Functions starts it once. Without
- * a delivery id (a CLI run that gave none) the suffix is random.
+ * The execution's name for a request: the same delivery always gets the same
+ * name, so Step Functions starts it once. Without a delivery id (a CLI run
+ * that gave none) the suffix is random.
  */
 export function executionName(service: string, version: string, trigger: Trigger): string {
-  const id = trigger.deliveryId ? safe(trigger.deliveryId).replaceAll('-', '') : randomBytes(6).toString('hex');
-  return `${service}-${safe(version).slice(0, 12)}-${id.slice(0, 12)}`.slice(0, MAX_NAME);
+  return nameFor(service, version, trigger.deliveryId || randomBytes(6).toString('hex'));
 }
 
 /**
@@ -119,7 +116,7 @@ async function startClaimed(deps: DispatchDeps, service: string, request: Deploy
 async function takeOverStaleLock(deps: DispatchDeps, service: string): Promise<DispatchResult | null> {
   const active = await deps.store.active(service);
   const now = (deps.now ?? (() => new Date()))().getTime();
-  if (!active || now - Date.parse(active.claimedAt) < STALE_LOCK_MS) return null;
+  if (!active || !isStaleLock(active.claimedAt, now)) return null;
   if (await isRunning(deps.executions, active.executionName)) return null;
   await recordEnd(deps, service, active, 'lost', 'its execution is not running; the lock goes to the queued version');
   return startNext(deps, service, active.executionName);
@@ -149,49 +146,12 @@ async function isRunning(executions: Executions, name: string): Promise<boolean>
 
 async function withoutWait(deps: DispatchDeps, service: string, request: SignalRequest, answered: Wait | null): Promise<SignalResult> {
   const active = await deps.store.active(service);
-  if (request.action === 'abort') {
-    if (!active) throw new NotFound(`${service}: no deployment is running; nothing to abort`);
+  if (request.action === 'abort' && active) {
     return { outcome: 'abort-requested', active: await deps.store.requestAbort(service, { by: request.by, reason: request.reason }) };
   }
-  if (active && answered && nameOf(answered.executionArn) === active.executionName) {
-    throw new ConcurrentUpdate(`${service}: ${answeredBy(answered)}; nothing was sent`);
-  }
-  const doing = active
-    ? `deployment ${active.executionName} (version ${active.version}) is still working and waits for no answer yet; try again when it waits, or abort it`
-    : `no deployment of ${service} is running`;
-  throw refusal(request.action, `${service}: nothing to ${verb(request.action)}: ${doing}`);
-}
-
-/** Promotion means something only while a canary waits: after it, the release is live already. */
-const PROMOTABLE: WaitKind[] = ['promotion', 'bake'];
-
-function refuseUnexpected(service: string, wait: Wait, request: SignalRequest): void {
-  const { kinds, releaseNumber } = request.expect ?? {};
-  const waiting = `${service} is waiting in ${wait.kind} of release ${wait.releaseNumber}`;
-  if (request.action === 'promote' && !PROMOTABLE.includes(wait.kind)) {
-    throw new NothingToPromote(`${waiting}: release ${wait.releaseNumber} is live already; nothing to promote`);
-  }
-  if (kinds && !kinds.includes(wait.kind)) {
-    throw refusal(request.action, `${waiting}, not in ${kinds.join(' or ')}; nothing was sent`);
-  }
-  if (releaseNumber !== undefined && releaseNumber !== wait.releaseNumber) {
-    throw refusal(request.action, `${waiting}, not of release ${releaseNumber}; nothing was sent`);
-  }
-}
-
-function refusal(action: SignalAction, message: string): Error {
-  return action === 'promote' ? new NothingToPromote(message) : new NothingToRollBack(message);
-}
-
-function verb(action: SignalAction): string {
-  return action === 'rollback' ? 'roll back' : action;
+  throw noOpenWait(service, request.action, active, answered && { executionName: nameOf(answered.executionArn), description: answeredBy(answered) });
 }
 
 function nameOf(executionArn: string): string {
   return executionArn.slice(executionArn.lastIndexOf(':') + 1);
-}
-
-/** Characters Step Functions (and its CloudWatch logging) accept in names. */
-function safe(text: string): string {
-  return text.replace(/[^A-Za-z0-9_-]/g, '-');
 }

@@ -9,11 +9,14 @@
 //               visible in the function's configuration).
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { awsErrorCode } from '../adapters/aws-errors.ts';
 import { ConfigInvalid } from '../core/errors.ts';
 import type { Environment } from './settings.ts';
 
 /** Reads the current value (from the cache when fresh). */
 export type SecretReader = () => Promise<string>;
+/** Like `SecretReader`, but a parameter that does not exist reads as undefined. */
+export type SecretIfExistsReader = () => Promise<string | undefined>;
 
 export interface SecretStores {
   ssm: SSMProvider;
@@ -27,6 +30,22 @@ export function secretStores(ssm: SSMClient): SecretStores {
 
 /** The reader for secret `name`, or undefined when the environment configures none. */
 export function optionalSecret(env: Environment, name: string, stores: SecretStores): SecretReader | undefined {
+  const read = secretIfExists(env, name, stores);
+  if (!read) return undefined;
+  return async () => {
+    const secret = await read();
+    if (secret === undefined) throw new ConfigInvalid(`${name}_PARAM: parameter ${env[`${name}_PARAM`]} does not exist`);
+    return secret;
+  };
+}
+
+/**
+ * The reader for a secret that may legitimately not exist (the previous
+ * webhook secret outside a rotation): a parameter that does not exist is no
+ * secret, an answer cached as long as a value, so a stream of forged requests
+ * costs one SSM call per five minutes, not one each.
+ */
+export function secretIfExists(env: Environment, name: string, stores: SecretStores): SecretIfExistsReader | undefined {
   const value = env[name];
   if (value) return () => Promise.resolve(value);
   const location = env[`${name}_PARAM`];
@@ -34,11 +53,28 @@ export function optionalSecret(env: Environment, name: string, stores: SecretSto
   if (isSecretsManagerSecret(location)) {
     throw new ConfigInvalid(`${name}_PARAM: ${location} is a Secrets Manager secret; store the value as an SSM SecureString parameter and name that`);
   }
-  const read = () => stores.ssm.get(location, { decrypt: true, maxAge: SECRET_MAX_AGE_SECONDS });
+  const read = ssmParameter(stores.ssm, location);
   return async () => {
     const secret = await read();
+    if (secret === undefined) return undefined;
     if (typeof secret !== 'string' || secret === '') throw new ConfigInvalid(`${name}_PARAM: ${location} holds no text value`);
     return secret;
+  };
+}
+
+/** A SecureString parameter, decrypted; undefined while it does not exist (GetParameter answers ParameterNotFound). */
+function ssmParameter(ssm: SSMProvider, parameter: string): () => Promise<unknown> {
+  let absentUntil = 0;
+  return async () => {
+    if (Date.now() < absentUntil) return undefined;
+    try {
+      return await ssm.get(parameter, { decrypt: true, maxAge: SECRET_MAX_AGE_SECONDS });
+    } catch (error) {
+      // Powertools wraps the SDK's error in GetParameterError, keeping it as the cause.
+      if (awsErrorCode((error as { cause?: unknown }).cause) !== 'ParameterNotFound') throw error;
+      absentUntil = Date.now() + SECRET_MAX_AGE_SECONDS * 1000;
+      return undefined;
+    }
   };
 }
 

@@ -36,7 +36,7 @@ describe('the calls a deployment makes', () => {
     await until(async () => {
       const wait = await world!.engine.store.getWait('shop');
       return wait?.releaseNumber === 3 && wait.taken === null;
-    }, 'an open wait of v3');
+    }, 'an open wait of v3', 60_000);
     await world.signal('rollback', 'cli:test');
     const rolledBack = await world.finished(v3);
 

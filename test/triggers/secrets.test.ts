@@ -3,7 +3,7 @@
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigInvalid } from '../../functions/core/errors.ts';
-import { optionalSecret, requiredSecret, secretStores, type SecretStores } from '../../functions/lib/secrets.ts';
+import { optionalSecret, requiredSecret, secretIfExists, secretStores, type SecretStores } from '../../functions/lib/secrets.ts';
 import { emulatorClientConfig, motoAvailable, startMoto, type RunningServer } from '../support/servers.ts';
 
 describe.skipIf(!motoAvailable)('secrets (moto)', () => {
@@ -30,6 +30,28 @@ describe.skipIf(!motoAvailable)('secrets (moto)', () => {
 
     // Assess
     expect([first, cached]).toEqual(['from-ssm', 'from-ssm']);
+  });
+
+  it('reads a parameter that does not exist as no secret, and remembers that for five minutes like a value', async () => {
+    // Prepare: the previous webhook secret outside a rotation: no such parameter.
+    const asked: string[] = [];
+    ssm.middlewareStack.add((next) => (args) => (asked.push(String((args.input as { Name?: string }).Name)), next(args)), { step: 'initialize', name: 'countReads' });
+    const read = secretIfExists({ GITHUB_WEBHOOK_PREVIOUS_SECRET_PARAM: '/bluegreen/no-rotation' }, 'GITHUB_WEBHOOK_PREVIOUS_SECRET', stores)!;
+
+    // Act
+    const answers = [await read(), await read()];
+
+    // Assess
+    ssm.middlewareStack.remove('countReads');
+    expect(answers).toEqual([undefined, undefined]);
+    expect(asked).toEqual(['/bluegreen/no-rotation']);
+  });
+
+  it('names the parameter when a required secret does not exist', async () => {
+    const read = requiredSecret({ SLACK_SIGNING_SECRET_PARAM: '/bluegreen/never-created' }, 'SLACK_SIGNING_SECRET', stores);
+
+    await expect(read()).rejects.toBeInstanceOf(ConfigInvalid);
+    await expect(read()).rejects.toThrow('SLACK_SIGNING_SECRET_PARAM: parameter /bluegreen/never-created does not exist');
   });
 
   it.each(['arn:aws:secretsmanager:us-east-1:123456789012:secret:bluegreen/slack-AbCdEf', 'secretsmanager:bluegreen/slack'])(
