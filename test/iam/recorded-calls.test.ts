@@ -7,6 +7,14 @@ import type { ApiCallCounts } from '../../local/cloud/local-cloud.ts';
 import { startWorld, until, type World } from '../reliability/workflow-world.ts';
 import { assertEveryCallHasARow, callsSince } from './recorded-calls.ts';
 
+/** Until release `release` waits (promotion, bake or retention), unanswered. */
+async function openWait(world: World, release: number): Promise<void> {
+  await until(async () => {
+    const wait = await world.engine.store.getWait('shop');
+    return wait?.releaseNumber === release && wait.taken === null;
+  }, `an open wait of release ${release}`, 60_000);
+}
+
 describe('the calls a deployment makes', () => {
   let world: World | undefined;
   afterEach(async () => {
@@ -20,23 +28,25 @@ describe('the calls a deployment makes', () => {
     { strategy: { type: 'weighted-canary', steps: [50, 100] } },
   ])('all have a row, for a $strategy.type deployment, its rollback and the retirement of the old release', async ({ strategy }) => {
     // Prepare: the calls the world's own seeding made are not the workflow's.
-    world = await startWorld({ strategy, alarms: true, service: { retention: { mode: 'warm', minutes: 1, generations: 0 } } });
+    // Instances boot for about a minute (the local cloud's realism): a health gate with room to spare, on a busy machine.
+    world = await startWorld({
+      strategy,
+      alarms: true,
+      service: { healthGate: { deadlineSeconds: 600, pollSeconds: 5 }, retention: { mode: 'warm', minutes: 1, generations: 0 } },
+    });
     const seeded: ApiCallCounts = world.cloud.apiCalls();
 
     // Act: v1 goes live; v2 is promoted (by hand where the strategy waits for it) and v1 retired; v3 is rolled back.
     await world.release('v1');
     const v2 = await world.deploy('v2');
     if (strategy.type === 'header-canary') {
-      await world.waitFor('promotion');
+      await openWait(world, 2);
       await world.signal('promote', 'slack:U1');
     }
     expect(await world.finished(v2)).toMatchObject({ status: 'SUCCEEDED' });
     await until(async () => (await world!.snapshot()).targetGroups.length === 1, 'v1 retired', 30_000);
     const v3 = await world.deploy('v3');
-    await until(async () => {
-      const wait = await world!.engine.store.getWait('shop');
-      return wait?.releaseNumber === 3 && wait.taken === null;
-    }, 'an open wait of v3');
+    await openWait(world, 3);
     await world.signal('rollback', 'cli:test');
     const rolledBack = await world.finished(v3);
 

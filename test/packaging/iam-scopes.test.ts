@@ -8,7 +8,6 @@ const LISTENER = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/a
 const RULES = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2/*';
 const SECOND_LISTENER = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/9c8b7a6f5e4d3c2b';
 const OTHER_LISTENER = 'arn:aws:elasticloadbalancing:us-east-1:210987654321:listener/app/catalog/8e7f6a5b4c3d2e1f/1a2b3c4d5e6f7a8b';
-const REVIEWS_LISTENER = 'arn:aws:elasticloadbalancing:us-east-1:210987654321:listener/app/reviews/9e7f6a5b4c3d2e1f/2a2b3c4d5e6f7a8b';
 const ROLE = 'arn:aws:iam::210987654321:role/bluegreen-deployer';
 
 function config(...services: { name: string; listenerArn: string; launchTemplate: string; roleArn?: string }[]): Config {
@@ -85,12 +84,14 @@ describe('iamScopes', () => {
   });
 });
 
+const OTHER_LISTENER_2 = OTHER_LISTENER.replace('/catalog/8e7f6a5b4c3d2e1f/1a2b3c4d5e6f7a8b', '/reviews/9f8e7d6c5b4a3f2e/2b3c4d5e6f7a8b9c');
+
 describe('serviceAccountParameters', () => {
   it('gives each account of the roleArns its listeners and launch templates, for its service-account.yml stack', () => {
     const services = config(
       { name: 'shop', listenerArn: LISTENER, launchTemplate: 'lt-0a1' },
       { name: 'catalog', listenerArn: OTHER_LISTENER, launchTemplate: 'lt-0c3', roleArn: ROLE },
-      { name: 'reviews', listenerArn: REVIEWS_LISTENER, launchTemplate: 'lt-0d4', roleArn: ROLE },
+      { name: 'reviews', listenerArn: OTHER_LISTENER_2, launchTemplate: 'lt-0d4', roleArn: ROLE },
     );
 
     expect(serviceAccountParameters(services)).toEqual([
@@ -99,7 +100,7 @@ describe('serviceAccountParameters', () => {
         services: ['catalog', 'reviews'],
         parameters: {
           RoleName: 'bluegreen-deployer',
-          ListenerArns: `${OTHER_LISTENER},${REVIEWS_LISTENER}`,
+          ListenerArns: `${OTHER_LISTENER},${OTHER_LISTENER_2}`,
           LaunchTemplateArns: 'arn:aws:ec2:us-east-1:210987654321:launch-template/lt-0c3,arn:aws:ec2:us-east-1:210987654321:launch-template/lt-0d4',
         },
       },
