@@ -26,7 +26,7 @@ function withField(path: string, value: unknown): Record<string, unknown> {
   const keys = path.split('.');
   let at: Record<string, unknown> = doc;
   for (const key of keys.slice(0, -1)) {
-    at[key] = { ...((at[key]) ?? {}) };
+    at[key] = { ...(at[key] ?? {}) };
     at = at[key] as Record<string, unknown>;
   }
   at[keys.at(-1)!] = value;
