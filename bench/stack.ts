@@ -158,7 +158,7 @@ function serviceConfig(options: StackOptions, name: string, infra: Infra, url: s
           ? { type: 'weighted-canary', steps: [10, 50, 100] }
           : { type: 'blue-green' },
     healthGate: { deadlineSeconds: 120, pollSeconds: 2 },
-    bake: { seconds: options.bakeSeconds ?? 10, alarms: { http5xx: { threshold: 2, periods: 1, periodSeconds: 10 } } },
+    bake: { seconds: options.bakeSeconds ?? 10, alarms: { http5xx: { threshold: 2, periods: 1, periodSeconds: 60 } } },
     retention: { ...(options.retention ?? { mode: 'warm', minutes: 1 }), generations: 0 },
     smokeTest: { url, expectStatus: 200 },
   };

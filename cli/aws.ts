@@ -3,6 +3,7 @@
 // profile, SSO, instance role); with them (`--local`, tests) every client
 // talks to those endpoints with the given region and credentials.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -23,6 +24,8 @@ export interface CliAws {
   /** Per service (a service's `roleArn` is assumed, as the workflow does). */
   adapters(service: ServiceConfig): ServiceAdapters;
   sfn: SFNClient;
+  /** EC2 in the given region, with the caller's own credentials (`bluegreen validate --aws` reads launch templates). */
+  ec2(region: string): EC2Client;
   dynamodb: DynamoDBDocumentClient;
   /** The caller's ARN, as STS sees it. */
   callerArn(): Promise<string>;
@@ -38,6 +41,7 @@ export function connectAws(target: AwsTarget): CliAws {
   return {
     adapters: serviceAdapterFactory(at(target.endpoints?.aws)),
     sfn: new SFNClient(at(target.endpoints?.stepFunctions)),
+    ec2: (region) => new EC2Client({ ...at(target.endpoints?.aws), ...(target.endpoints ? {} : { region }) }),
     dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient(at(target.endpoints?.dynamodb)), { marshallOptions: { removeUndefinedValues: true } }),
     async callerArn() {
       const identity = await call('sts:GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({})));

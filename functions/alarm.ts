@@ -1,5 +1,5 @@
 // CloudWatch alarm state changes (EventBridge) → automatic rollback. An ALARM
-// of a managed release's alarm (`bg-<service>-<n>-…`) rolls back when that
+// of a managed release's alarm (`bg-<service>-<n>-<kind>`) rolls back when that
 // service's workflow waits on release n (promotion, bake or retention); the workflow
 // then rewrites the listener. Everything else is logged and ignored.
 // The same event delivered twice signals once (event id + the atomic wait).
@@ -10,7 +10,7 @@ import type { Executions } from './adapters/executions.ts';
 import type { DeploymentStore } from './adapters/store.ts';
 import type { Config } from './core/config.ts';
 import { ConcurrentUpdate, NothingToRollBack, TaskTokenRejected } from './core/errors.ts';
-import { parseResourceName } from './core/names.ts';
+import { parseAlarmName } from './core/names.ts';
 import { awsClients } from './lib/aws-clients.ts';
 import { builtOnFirstCall } from './lib/cold-start.ts';
 import { signal } from './lib/dispatch.ts';
@@ -56,7 +56,7 @@ async function handle(deps: AlarmDeps, event: unknown): Promise<AlarmOutcome> {
   deps.logger.appendKeys({ alarm: alarmName, alarmState: state.value, eventId: id });
   if (state.value !== 'ALARM') return ignore(deps, `state ${state.value} needs nothing`);
 
-  const owner = parseResourceName(alarmName);
+  const owner = parseAlarmName(alarmName);
   if (!owner) return ignore(deps, `${alarmName} is not an alarm of a managed release`);
   if (!deps.config.services.some((s) => s.name === owner.service)) return ignore(deps, `service ${owner.service} is not configured`);
   deps.logger.appendKeys({ deployment: { service: owner.service, release: owner.release } });

@@ -3,7 +3,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -18,7 +17,7 @@ import { serviceAdapterFactory } from './steps/service-adapters.ts';
 
 const logger = new Logger({ serviceName: 'bluegreen-step' });
 const settings = loadSettings(process.env);
-const slackBotToken = optionalSecret(process.env, 'SLACK_BOT_TOKEN', secretStores(new SSMClient({}), new SecretsManagerClient({})));
+const slackBotToken = optionalSecret(process.env, 'SLACK_BOT_TOKEN', secretStores(new SSMClient({})));
 
 export const handler = middy(
   createStepRunner({

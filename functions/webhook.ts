@@ -24,7 +24,7 @@ import { githubSignature, type WebhookSecrets } from './lib/github-signature.ts'
 import { httpBody } from './lib/http-body.ts';
 import { httpErrors, jsonAnswer, type HttpAnswer } from './lib/http-errors.ts';
 import { createLogger, logContext } from './lib/logging.ts';
-import { optionalSecret, requiredSecret } from './lib/secrets.ts';
+import { optionalSecret, requiredSecret, secretIfExists } from './lib/secrets.ts';
 import { loadSettings } from './lib/settings.ts';
 
 export interface WebhookDeps {
@@ -122,7 +122,7 @@ function depsFromEnvironment(env: NodeJS.ProcessEnv): WebhookDeps {
     executions: aws.executions,
     secrets: {
       current: requiredSecret(env, 'GITHUB_WEBHOOK_SECRET', aws.secrets),
-      previous: optionalSecret(env, 'GITHUB_WEBHOOK_PREVIOUS_SECRET', aws.secrets),
+      previous: secretIfExists(env, 'GITHUB_WEBHOOK_PREVIOUS_SECRET', aws.secrets),
     },
     ...(token ? { manifests: createManifestReader({ token, baseUrl: env.GITHUB_API_URL }) } : {}),
     logger: createLogger('webhook'),

@@ -217,7 +217,7 @@ function rehearsalConfig(strategy: Strategy, infra: Awaited<ReturnType<typeof se
               ? { type: 'weighted-canary', steps: [10, 50, 100] }
               : { type: 'blue-green' },
         healthGate: { deadlineSeconds: 60, pollSeconds: 2 },
-        bake: { seconds: 20, alarms: { http5xx: { threshold: 1, periods: 1, periodSeconds: 10 } } },
+        bake: { seconds: 20, alarms: { http5xx: { threshold: 1, periods: 1, periodSeconds: 60 } } },
         retention: { mode: 'warm', minutes: 1, generations: 0 },
         smokeTest: { url, expectStatus: 200 },
         slack: { channels: [SLACK_CHANNEL], users: [SLACK_USER] },

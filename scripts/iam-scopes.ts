@@ -48,3 +48,36 @@ function listenerOf(arn: string, field: string, stackRegion: string) {
 function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
+
+/** What one account's service-account.yml stack is deployed with, for the services of services.json it holds. */
+export interface ServiceAccountParameters {
+  account: string;
+  services: string[];
+  parameters: { RoleName: string; ListenerArns: string; LaunchTemplateArns: string };
+}
+
+/** The service-account.yml parameters of every account the services' roleArns name (StepRoleArn is the stack's output). */
+export function serviceAccountParameters(config: Config): ServiceAccountParameters[] {
+  const byAccount = new Map<string, { roleName: string; services: Config['services'] }>();
+  for (const service of config.services) {
+    if (!service.roleArn) continue;
+    const account = service.roleArn.split(':')[4]!;
+    const entry = byAccount.get(account) ?? { roleName: service.roleArn.split(':role/')[1]?.split('/').at(-1) ?? '', services: [] };
+    entry.services.push(service);
+    byAccount.set(account, entry);
+  }
+  return [...byAccount.entries()].map(([account, { roleName, services }]) => ({
+    account,
+    services: services.map((s) => s.name),
+    parameters: {
+      RoleName: roleName,
+      ListenerArns: unique(services.map((s) => s.listener.listenerArn)).join(','),
+      LaunchTemplateArns: unique(
+        services.map((s) => {
+          const [, partition, , region, listenerAccount] = s.listener.listenerArn.split(':');
+          return `arn:${partition}:ec2:${region}:${listenerAccount}:launch-template/${s.launchTemplate.id}`;
+        }),
+      ).join(','),
+    },
+  }));
+}

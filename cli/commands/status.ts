@@ -9,7 +9,6 @@ import { describeAction } from '../../functions/core/diff.ts';
 import { healthVerdict, type HealthVerdict } from '../../functions/core/health.ts';
 import { headerOf, ownedRules } from '../../functions/core/listener.ts';
 import type { Action, HeaderRule, ListenerView, Phase, Release } from '../../functions/core/model.ts';
-import { alarmPrefix } from '../../functions/core/names.ts';
 import { deriveState } from '../../functions/core/state.ts';
 import type { ServiceAdapters } from '../../functions/steps/deps.ts';
 import { executionNameOf } from '../../functions/steps/workflow-state.ts';
@@ -123,7 +122,7 @@ async function releaseStatus(aws: ServiceAdapters, listener: ListenerView, heade
   const [targets, fleet, alarms] = await Promise.all([
     aws.targetGroups.health(release.targetGroupArn),
     aws.fleet.describe(release.autoScalingGroupName),
-    aws.alarms.list(alarmPrefix(release.service, release.number)),
+    aws.alarms.list(release.service, release.number),
   ]);
   return {
     role,

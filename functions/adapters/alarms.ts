@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { ResourceNotFound } from '../core/errors.ts';
 import type { AlarmSpec } from '../core/model.ts';
+import { alarmPrefix, isAlarmOf } from '../core/names.ts';
 import { call } from './aws-errors.ts';
 
 /** DeleteAlarms takes at most 100 names per call. */
@@ -32,8 +33,8 @@ export interface AlarmView {
 export interface Alarms {
   /** Creates or updates each alarm. */
   put(specs: AlarmSpec[]): Promise<void>;
-  /** Metric alarms whose name starts with `prefix`. */
-  list(prefix: string): Promise<AlarmView[]>;
+  /** The alarms of one release, by name (`bg-<service>-<n>-<kind>`), and no other service's. */
+  list(service: string, release: number): Promise<AlarmView[]>;
   /** Names that do not exist are already deleted. */
   delete(names: string[]): Promise<void>;
 }
@@ -46,12 +47,14 @@ export function createAlarms(client: CloudWatchClient): Alarms {
       }
     },
 
-    async list(prefix) {
+    async list(service, release) {
       return call('cloudwatch:DescribeAlarms', async () => {
         const alarms: AlarmView[] = [];
-        for await (const page of paginateDescribeAlarms({ client }, { AlarmNamePrefix: prefix })) {
+        // The prefix also matches alarms of services whose name continues it (`shop-2` for `shop`, release 2).
+        for await (const page of paginateDescribeAlarms({ client }, { AlarmNamePrefix: alarmPrefix(service, release) })) {
           for (const alarm of page.MetricAlarms ?? []) {
-            alarms.push({ name: alarm.AlarmName ?? '', state: alarm.StateValue ?? 'INSUFFICIENT_DATA', reason: alarm.StateReason ?? '' });
+            const name = alarm.AlarmName ?? '';
+            if (isAlarmOf(name, service, release)) alarms.push({ name, state: alarm.StateValue ?? 'INSUFFICIENT_DATA', reason: alarm.StateReason ?? '' });
           }
         }
         return alarms;

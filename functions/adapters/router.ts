@@ -2,11 +2,13 @@
 // back as an ordered list of `ListenerWrite`s. No decisions here.
 //
 // AWS operations (elasticloadbalancing:*): DescribeRules (the listener, default
-// rule included), DescribeListeners (rule count of a load balancer),
-// ModifyListener, CreateRule, ModifyRule, DeleteRule.
+// rule included), DescribeTags (who made each header rule), DescribeListeners
+// (rule count of a load balancer), ModifyListener, CreateRule, ModifyRule,
+// DeleteRule.
 import {
   CreateRuleCommand,
   DeleteRuleCommand,
+  DescribeTagsCommand,
   ModifyListenerCommand,
   ModifyRuleCommand,
   paginateDescribeListeners,
@@ -19,6 +21,9 @@ import {
 import { ConfigInvalid, ResourceNotFound } from '../core/errors.ts';
 import { MANAGED_BY, TAG, type Action, type HeaderRule, type ListenerView, type ListenerWrite, type LiveRule } from '../core/model.ts';
 import { call } from './aws-errors.ts';
+
+/** DescribeTags takes at most 20 ARNs per call. */
+const TAGS_BATCH = 20;
 
 export interface TrafficRouter {
   readListener(listenerArn: string): Promise<ListenerView>;
@@ -36,13 +41,15 @@ export function createTrafficRouter(client: ElasticLoadBalancingV2Client): Traff
       const rules = await describeRules(client, listenerArn);
       const defaultRule = rules.find((rule) => rule.IsDefault);
       if (!defaultRule) throw new ResourceNotFound(`listener ${listenerArn} has no default rule`);
+      const shaped = rules.filter((rule) => !rule.IsDefault).map(toLiveRule);
+      // A rule is ours only if bluegreen made it (the tag CreateRule sets), whatever
+      // header it matches. Only header rules can be ours: only they are asked about,
+      // so a listener without header rules is still read in one call.
+      const owners = await createdByUs(client, shaped.filter((rule) => rule.managed).map((rule) => rule.ruleArn));
       return {
         listenerArn,
         defaultAction: toDefaultAction(listenerArn, defaultRule.Actions ?? []),
-        rules: rules
-          .filter((rule) => !rule.IsDefault)
-          .map(toLiveRule)
-          .sort((a, b) => a.priority - b.priority),
+        rules: shaped.map((rule) => ({ ...rule, managed: rule.managed && owners.has(rule.ruleArn) })).sort((a, b) => a.priority - b.priority),
       };
     },
 
@@ -73,6 +80,20 @@ async function describeRules(client: ElasticLoadBalancingV2Client, listenerArn: 
     for await (const page of paginateDescribeRules({ client }, { ListenerArn: listenerArn })) rules.push(...(page.Rules ?? []));
     return rules;
   });
+}
+
+/** The rules among `ruleArns` that carry `bluegreen:managed-by=bluegreen`. */
+async function createdByUs(client: ElasticLoadBalancingV2Client, ruleArns: string[]): Promise<Set<string>> {
+  const owned = new Set<string>();
+  for (let i = 0; i < ruleArns.length; i += TAGS_BATCH) {
+    const described = await call('elasticloadbalancing:DescribeTags', () =>
+      client.send(new DescribeTagsCommand({ ResourceArns: ruleArns.slice(i, i + TAGS_BATCH) })),
+    );
+    for (const d of described.TagDescriptions ?? []) {
+      if ((d.Tags ?? []).some((t) => t.Key === TAG.managedBy && t.Value === MANAGED_BY)) owned.add(d.ResourceArn ?? '');
+    }
+  }
+  return owned;
 }
 
 async function applyWrite(client: ElasticLoadBalancingV2Client, listenerArn: string, write: ListenerWrite): Promise<void> {
@@ -124,7 +145,7 @@ function toDefaultAction(listenerArn: string, actions: ElbAction[]): Action {
   return action;
 }
 
-/** Managed: exactly one `http-header` condition and one forward or fixed-response action. */
+/** Of a shape we manage: exactly one `http-header` condition and one forward or fixed-response action (ownership is read from the tags after). */
 function toLiveRule(rule: Rule): LiveRule {
   const conditions = rule.Conditions ?? [];
   const actions = rule.Actions ?? [];
@@ -153,9 +174,11 @@ function toAction(action: ElbAction): Action | null {
   if (action.Type === 'forward') {
     // A plain `TargetGroupArn` forward is one target group with weight 1.
     const groups = action.ForwardConfig?.TargetGroups ?? (action.TargetGroupArn ? [{ TargetGroupArn: action.TargetGroupArn }] : []);
+    const sticky = action.ForwardConfig?.TargetGroupStickinessConfig;
     return {
       type: 'forward',
       targets: groups.map((group) => ({ targetGroupArn: group.TargetGroupArn ?? '', weight: group.Weight ?? 1 })),
+      ...(sticky?.Enabled && sticky.DurationSeconds ? { stickiness: { durationSeconds: sticky.DurationSeconds } } : {}),
     };
   }
   if (action.Type === 'fixed-response' && action.FixedResponseConfig) {
@@ -170,12 +193,20 @@ function toAction(action: ElbAction): Action | null {
   return null;
 }
 
-/** Forwards are always written with ForwardConfig, so weights are explicit. */
+/**
+ * Forwards are always written with ForwardConfig, so weights are explicit,
+ * and with the stickiness they were read with: a ModifyListener or ModifyRule
+ * replaces the whole action, and one written without
+ * TargetGroupStickinessConfig turns stickiness off.
+ */
 function toElbAction(action: Action): ElbAction {
   if (action.type === 'forward') {
     return {
       Type: 'forward',
-      ForwardConfig: { TargetGroups: action.targets.map((t) => ({ TargetGroupArn: t.targetGroupArn, Weight: t.weight })) },
+      ForwardConfig: {
+        TargetGroups: action.targets.map((t) => ({ TargetGroupArn: t.targetGroupArn, Weight: t.weight })),
+        ...(action.stickiness ? { TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: action.stickiness.durationSeconds } } : {}),
+      },
     };
   }
   return {

@@ -19,7 +19,7 @@ import {
   type TargetTypeEnum,
   type ProtocolEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { AwsRequestFailed, ResourceNotFound } from '../core/errors.ts';
+import { AwsRequestFailed, ResourceInUse, ResourceNotFound, TargetGroupInUse } from '../core/errors.ts';
 import { MANAGED_BY, TAG, type Release, type TargetHealth } from '../core/model.ts';
 import { RESOURCE_PREFIX, autoScalingGroupName } from '../core/names.ts';
 import { awsErrorCode, call, mapAwsError } from './aws-errors.ts';
@@ -60,7 +60,7 @@ export interface TargetGroups {
   /** Creates (or finds, by name) the group, copies the attributes, then tags it; returns its ARN. */
   create(name: string, settings: TargetGroupSettings, tags: Record<string, string>): Promise<string>;
   health(targetGroupArn: string): Promise<TargetHealth[]>;
-  /** A missing group is already deleted; a group still used by a listener rule is `ResourceInUse`. */
+  /** A missing group is already deleted; a group ELBv2 still counts as used is `TargetGroupInUse`. */
   delete(targetGroupArn: string): Promise<void>;
 }
 
@@ -128,7 +128,11 @@ export function createTargetGroups(client: ElasticLoadBalancingV2Client): Target
           client.send(new DeleteTargetGroupCommand({ TargetGroupArn: targetGroupArn })),
         );
       } catch (error) {
-        if (!(error instanceof ResourceNotFound)) throw error;
+        if (error instanceof ResourceNotFound) return;
+        // The caller checked that no rule references the group; ELBv2 can still
+        // answer ResourceInUse for a while after the listener change.
+        if (error instanceof ResourceInUse) throw new TargetGroupInUse(error.message, { cause: error });
+        throw error;
       }
     },
   };

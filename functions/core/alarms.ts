@@ -2,7 +2,7 @@
 // bake configuration.
 import type { ServiceConfig } from './config.ts';
 import type { AlarmSpec, Release } from './model.ts';
-import { alarmPrefix, releaseTags } from './names.ts';
+import { alarmName, releaseTags, type AlarmKind } from './names.ts';
 
 export function alarmSpecs(service: ServiceConfig, release: Release, loadBalancerArn: string): AlarmSpec[] {
   const { alarms } = service.bake;
@@ -14,20 +14,20 @@ export function alarmSpecs(service: ServiceConfig, release: Release, loadBalance
     dimensions,
     tags: releaseTags(release.service, release.number, release.version),
   };
-  const prefix = alarmPrefix(release.service, release.number);
+  const name = (kind: AlarmKind) => alarmName(release.service, release.number, kind);
   const specs: AlarmSpec[] = [];
   if (alarms.http5xx) {
     const a = alarms.http5xx;
-    specs.push({ ...base, name: `${prefix}5xx`, metricName: 'HTTPCode_Target_5XX_Count', statistic: 'Sum', threshold: a.threshold, evaluationPeriods: a.periods, periodSeconds: a.periodSeconds });
+    specs.push({ ...base, name: name('5xx'), metricName: 'HTTPCode_Target_5XX_Count', statistic: 'Sum', threshold: a.threshold, evaluationPeriods: a.periods, periodSeconds: a.periodSeconds });
   }
   if (alarms.unhealthyHosts) {
     const a = alarms.unhealthyHosts;
-    specs.push({ ...base, name: `${prefix}unhealthy`, metricName: 'UnHealthyHostCount', statistic: 'Maximum', threshold: a.threshold, evaluationPeriods: a.periods, periodSeconds: a.periodSeconds });
+    specs.push({ ...base, name: name('unhealthy'), metricName: 'UnHealthyHostCount', statistic: 'Maximum', threshold: a.threshold, evaluationPeriods: a.periods, periodSeconds: a.periodSeconds });
   }
   if (alarms.latencyP99Ms) {
     const a = alarms.latencyP99Ms;
     // TargetResponseTime is reported in seconds.
-    specs.push({ ...base, name: `${prefix}latency`, metricName: 'TargetResponseTime', statistic: 'p99', threshold: a.threshold / 1000, evaluationPeriods: a.periods, periodSeconds: a.periodSeconds });
+    specs.push({ ...base, name: name('latency'), metricName: 'TargetResponseTime', statistic: 'p99', threshold: a.threshold / 1000, evaluationPeriods: a.periods, periodSeconds: a.periodSeconds });
   }
   return specs;
 }

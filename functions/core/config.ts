@@ -6,11 +6,36 @@ import { ConfigInvalid, UnknownService } from './errors.ts';
 
 const seconds = z.number().int().nonnegative();
 
+/**
+ * History events one health poll costs (statemachines/deploy.asl.json, the
+ * WaitForHealthy → CheckHealth → IsHealthy loop, and the same for a rollback's
+ * WaitForRestore → RollBack → IsRolledBack): Wait entered and exited (2), the
+ * step Lambda's task entered, scheduled, started, succeeded and exited (5), the
+ * Choice entered and exited (2). test/statemachines/history-budget.test.ts
+ * counts them in the generated ASL.
+ */
+export const HEALTH_POLL_HISTORY_EVENTS = 9;
+/**
+ * Polls one health gate may take (deadline / poll interval). Both gates of one
+ * execution at this bound cost 2 × 300 × 9 = 5,400 events: under a quarter of
+ * the 25,000-event history quota of a Standard execution, leaving the rest for
+ * the workflow's other states and their retries.
+ */
+export const MAX_HEALTH_POLLS = 300;
+
+// "CloudWatch metrics for your Application Load Balancer": the load balancer
+// sends its metrics in 60-second intervals. PutMetricAlarm accepts 10, 20 and
+// 30 s periods too, but on a metric without sub-minute resolution such an
+// alarm finds no data point in most periods, lapses into INSUFFICIENT_DATA and,
+// with missing data treated as not breaching, never fires.
+const ALARM_PERIOD = 'must be a multiple of 60 between 60 and 3600: load balancer metrics arrive at 60-second resolution, so a shorter or offset period never fires';
+
 const alarmSpec = z.object({
   threshold: z.number().nonnegative(),
   /** Evaluation periods that must breach before the alarm fires. */
   periods: z.number().int().min(1).max(10).default(1),
-  periodSeconds: z.union([z.literal(10), z.literal(30), z.literal(60), z.literal(300)]).default(60),
+  /** Seconds per evaluation period, a multiple of 60: load balancer metrics arrive at 60-second resolution, so a shorter period never fires. */
+  periodSeconds: z.number().int(ALARM_PERIOD).min(60, ALARM_PERIOD).max(3600, ALARM_PERIOD).multipleOf(60, ALARM_PERIOD).default(60),
 });
 
 const strategy = z.discriminatedUnion('type', [
@@ -48,6 +73,7 @@ export const serviceSchema = z.object({
     /** A file in the repository whose trimmed content is the version; default: the head commit SHA. */
     manifest: z.string().min(1).optional(),
   }),
+  /** The service owns the listener's default action and the header rules it creates: two services cannot share a listener. */
   listener: z.object({
     loadBalancerArn: z.string().min(1),
     listenerArn: z.string().min(1),
@@ -76,8 +102,13 @@ export const serviceSchema = z.object({
       deregistrationDelaySeconds: seconds.max(3600).default(30),
     }),
   strategy: strategy.default({ type: 'blue-green' }),
+  /** The new release is polled until every desired target is healthy, at most 300 times, so one execution (this gate, and a rollback's restore gate) stays far inside the 25,000-event history of a workflow. */
   healthGate: z
-    .object({ deadlineSeconds: seconds.min(30).default(600), pollSeconds: seconds.min(1).max(300).default(15) })
+    .object({ deadlineSeconds: seconds.min(30).max(3600).default(600), pollSeconds: seconds.min(1).max(300).default(15) })
+    .refine(
+      (g) => Math.ceil(g.deadlineSeconds / g.pollSeconds) <= MAX_HEALTH_POLLS,
+      'deadlineSeconds / pollSeconds must be at most 300 polls: each poll adds 9 events to the execution history, whose quota is 25,000',
+    )
     .default({ deadlineSeconds: 600, pollSeconds: 15 }),
   bake: z
     .object({
@@ -132,18 +163,31 @@ export const serviceSchema = z.object({
 
 export const configSchema = z
   .object({ services: z.array(serviceSchema).min(1) })
-  .refine((c) => new Set(c.services.map((s) => s.name)).size === c.services.length, 'service names must be unique');
+  .refine((c) => new Set(c.services.map((s) => s.name)).size === c.services.length, 'service names must be unique')
+  .superRefine((c, ctx) => {
+    // Each service writes its listener's default action: two on one listener would overwrite each other.
+    c.services.forEach((service, i) => {
+      const first = c.services.findIndex((other) => other.listener.listenerArn === service.listener.listenerArn);
+      if (first === i) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services', i, 'listener', 'listenerArn'],
+        message: `the same listener as services[${first}].listener.listenerArn (service ${c.services[first]!.name}); a listener belongs to one service`,
+      });
+    });
+  });
 
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type Config = z.infer<typeof configSchema>;
 export type StrategyConfig = ServiceConfig['strategy'];
 
-/** Parses and validates; the error lists every problem with its field path. */
+/** Parses and validates; the error lists every problem once, with its field path. */
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
-  throw new ConfigInvalid(`invalid configuration: ${problems.join('; ')}`);
+  // Two checks of one field may fail with the same words (a period both too short and not a multiple of 60).
+  const problems = new Set(result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  throw new ConfigInvalid(`invalid configuration: ${[...problems].join('; ')}`);
 }
 
 export function findService(config: Config, name: string): ServiceConfig {

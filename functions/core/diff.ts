@@ -67,7 +67,7 @@ export function sameAction(a: Action, b: Action): boolean {
   };
   const ma = norm(a);
   const mb = norm(b);
-  return ma.size === mb.size && [...ma].every(([arn, w]) => mb.get(arn) === w);
+  return ma.size === mb.size && [...ma].every(([arn, w]) => mb.get(arn) === w) && a.stickiness?.durationSeconds === b.stickiness?.durationSeconds;
 }
 
 function sameRule(a: HeaderRule, b: HeaderRule): boolean {
@@ -79,13 +79,14 @@ function sameRule(a: HeaderRule, b: HeaderRule): boolean {
   );
 }
 
-/** `bg-web-1`, `bg-web-1:90 + bg-web-2:10`, `bg-web-1 (bg-web-2 attached)`, `fixed 404`. */
+/** `bg-web-1`, `bg-web-1:90 + bg-web-2:10`, `bg-web-1 (bg-web-2 attached)`, `bg-web-1 (sticky 300 s)`, `fixed 404`. */
 export function describeAction(a: Action): string {
   if (a.type === 'fixed-response') return `fixed ${a.statusCode}`;
   const serving = a.targets.filter((t) => t.weight > 0);
   const attached = a.targets.filter((t) => t.weight === 0).map((t) => shortName(t.targetGroupArn));
   const traffic = serving.map((t) => `${shortName(t.targetGroupArn)}${serving.length > 1 ? `:${t.weight}` : ''}`).join(' + ') || 'no traffic';
-  return attached.length > 0 ? `${traffic} (${attached.join(', ')} attached)` : traffic;
+  const sticky = a.stickiness ? `, sticky ${a.stickiness.durationSeconds} s` : '';
+  return attached.length > 0 ? `${traffic} (${attached.join(', ')} attached${sticky})` : sticky ? `${traffic} (${sticky.slice(2)})` : traffic;
 }
 
 function describeRule(r: HeaderRule): string {

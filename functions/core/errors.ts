@@ -22,6 +22,8 @@ export class UnexpectedListener extends BlueGreenError {}
 export class VersionAlreadyLive extends BlueGreenError {}
 export class DeploymentInProgress extends BlueGreenError {}
 export class QuotaExceeded extends BlueGreenError {}
+/** A rule priority the strategy needs is taken by a rule bluegreen did not create. */
+export class PriorityInUse extends BlueGreenError {}
 /** The listener differs from what this deployment last wrote: someone changed it by hand. */
 export class DriftDetected extends BlueGreenError {}
 export class ConfigInvalid extends BlueGreenError {}
@@ -50,6 +52,12 @@ export class TransientAwsError extends BlueGreenError {
 export class AccessDenied extends BlueGreenError {}
 export class ResourceNotFound extends BlueGreenError {}
 export class ResourceInUse extends BlueGreenError {}
+/**
+ * DeleteTargetGroup answered ResourceInUse although no rule references the
+ * group any more: ELBv2 takes a while to release it after a listener change.
+ * The workflow retries it for about two minutes.
+ */
+export class TargetGroupInUse extends ResourceInUse {}
 export class AwsRequestFailed extends BlueGreenError {}
 
 // ---- store ----

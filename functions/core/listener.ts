@@ -7,7 +7,7 @@
 //   promoted              tg-(n+1)  tg-(n+1)              404
 //   rolled back           tg-n      tg-n                  404
 import type { StrategyConfig } from './config.ts';
-import type { Action, DeploymentState, DesiredListener, ListenerView, LiveRule } from './model.ts';
+import type { Action, DeploymentState, DesiredListener, ForwardStickiness, ListenerView, LiveRule } from './model.ts';
 
 const DEFAULT_HEADER = 'x-client-mode';
 
@@ -24,7 +24,7 @@ export function headerOf(strategy: StrategyConfig): string {
   return strategy.type === 'header-canary' ? strategy.header : DEFAULT_HEADER;
 }
 
-/** Rules this system owns on the listener: header rules on the strategy's header. Others are never touched. */
+/** Rules this system owns on the listener: the header rules it created (tagged), on the strategy's header. Others are never touched. */
 export function ownedRules(listener: ListenerView, header: string): LiveRule[] {
   const name = header.toLowerCase();
   return listener.rules.filter((r) => r.managed && r.header.toLowerCase() === name);
@@ -32,12 +32,12 @@ export function ownedRules(listener: ListenerView, header: string): LiveRule[] {
 
 export function desiredListener(
   strategy: StrategyConfig,
-  state: Pick<DeploymentState, 'phase' | 'live' | 'candidate' | 'previous' | 'canaryWeight'>,
+  state: Pick<DeploymentState, 'phase' | 'live' | 'candidate' | 'previous' | 'canaryWeight' | 'stickiness'>,
 ): DesiredListener {
   const { live, candidate, phase } = state;
   const liveOnly = live ? forward([live.targetGroupArn, 1]) : NOT_FOUND;
   const weight = strategy.type === 'weighted-canary' && phase === 'canary' && live && candidate ? state.canaryWeight : 0;
-  const defaultAction = defaultForward(state, weight);
+  const defaultAction = withStickiness(defaultForward(state, weight), state.stickiness);
 
   if (strategy.type !== 'header-canary') return { defaultAction, rules: [] };
   const green = phase === 'canary' && candidate ? forward([candidate.targetGroupArn, 1]) : NOT_FOUND;
@@ -65,6 +65,11 @@ function defaultForward(state: Pick<DeploymentState, 'live' | 'candidate' | 'pre
   if (previous && live) targets.push([previous.targetGroupArn, 0]);
   if (targets.length === 0) return NO_RELEASE;
   return targets.length === 1 && targets[0]![1] > 0 ? forward([targets[0]![0], 1]) : forward(...targets);
+}
+
+/** The user's stickiness on the default forward survives every write of it (a fixed response has none). */
+function withStickiness(action: Action, stickiness: ForwardStickiness | undefined): Action {
+  return action.type === 'forward' && stickiness ? { ...action, stickiness } : action;
 }
 
 /** The part of a live listener this system owns, in the desired shape, for comparison. */

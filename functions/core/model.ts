@@ -16,8 +16,17 @@ export interface ForwardTarget {
   weight: number;
 }
 
+/**
+ * A forward's TargetGroupStickinessConfig (ELBv2 API reference): a client
+ * keeps reaching the target group it first reached for `durationSeconds`
+ * (1–604800). Absent: stickiness disabled.
+ */
+export interface ForwardStickiness {
+  durationSeconds: number;
+}
+
 export type Action =
-  | { type: 'forward'; targets: ForwardTarget[] }
+  | { type: 'forward'; targets: ForwardTarget[]; stickiness?: ForwardStickiness }
   | { type: 'fixed-response'; statusCode: number; contentType: string; body: string };
 
 /** A listener rule matching one HTTP header (the only condition we manage). */
@@ -38,7 +47,11 @@ export interface ListenerView {
 
 export interface LiveRule extends HeaderRule {
   ruleArn: string;
-  /** false for rules with conditions we do not manage (left untouched, counted for quotas). */
+  /**
+   * true only for header rules bluegreen created (tagged `bluegreen:managed-by`);
+   * false for every other rule, hand-made ones on our header included: left
+   * untouched, counted for quotas, their priorities never taken.
+   */
   managed: boolean;
 }
 
@@ -76,6 +89,8 @@ export interface DeploymentState {
   canaryWeight: number;
   /** Managed releases older than `previous`, newest first (kept while retention generations allow). */
   older: Release[];
+  /** Target group stickiness of the listener's default forward, kept by every write of it. */
+  stickiness?: ForwardStickiness;
 }
 
 export type Command =

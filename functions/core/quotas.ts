@@ -1,7 +1,8 @@
 // ALB limits checked before any write, so a change the API would refuse
 // halfway through is refused whole, naming the limit.
-import { QuotaExceeded } from './errors.ts';
-import type { Action, DesiredListener, ListenerWrite } from './model.ts';
+import { PriorityInUse, QuotaExceeded } from './errors.ts';
+import { ownedRules } from './listener.ts';
+import type { Action, DesiredListener, ListenerView, ListenerWrite } from './model.ts';
 
 export const ALB_LIMITS = {
   rulesPerLoadBalancer: 100,
@@ -26,6 +27,23 @@ export function checkLimits(desired: DesiredListener, writes: ListenerWrite[], r
     if (rule.priority < 1 || rule.priority > ALB_LIMITS.maxPriority) throw new QuotaExceeded(`rule priority ${rule.priority} is outside 1–${ALB_LIMITS.maxPriority}`);
     const long = rule.values.find((v) => v.length > ALB_LIMITS.maxHeaderValueLength);
     if (long) throw new QuotaExceeded(`header value of ${long.length} characters passes the limit of ${ALB_LIMITS.maxHeaderValueLength}`);
+  }
+}
+
+/**
+ * Every priority the desired rules take must be free on the listener, or held
+ * by one of our own rules: a rule bluegreen did not create is never moved or
+ * replaced, so a collision refuses the change, naming that rule.
+ */
+export function checkPriorities(desired: DesiredListener, live: ListenerView, header: string): void {
+  const ours = new Set(ownedRules(live, header).map((r) => r.ruleArn));
+  for (const rule of desired.rules) {
+    const taken = live.rules.find((r) => r.priority === rule.priority && !ours.has(r.ruleArn));
+    if (!taken) continue;
+    const what = taken.header ? `${taken.header}: ${taken.values.join(',')}` : 'conditions other than one header';
+    throw new PriorityInUse(
+      `priority ${rule.priority}, which the ${rule.header}: ${rule.values.join(',')} rule needs, is taken by rule ${taken.ruleArn} (${what}) that bluegreen did not create on listener ${live.listenerArn}; move that rule, or set strategy.priority to a free pair of priorities`,
+    );
   }
 }
 

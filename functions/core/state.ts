@@ -35,6 +35,7 @@ export function deriveState(service: string, listener: ListenerView, releases: R
     previous: older[0] ?? null,
     canaryWeight: trafficCandidate ? (weightedCanary ? canaryWeight : 0) : 0,
     older: older.slice(1),
+    ...(listener.defaultAction.type === 'forward' && listener.defaultAction.stickiness ? { stickiness: listener.defaultAction.stickiness } : {}),
   };
 }
 

@@ -2,7 +2,6 @@
 // environment. SDK v3 reads the region and credentials from it, and
 // `AWS_ENDPOINT_URL` (or `AWS_ENDPOINT_URL_<SERVICE>`) points it at an emulator.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -21,6 +20,6 @@ export function awsClients(settings: Settings): AwsClients {
   return {
     store: createDeploymentStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), settings.tableName),
     executions: createExecutions(new SFNClient({}), settings.stateMachineArn),
-    secrets: secretStores(new SSMClient({}), new SecretsManagerClient({})),
+    secrets: secretStores(new SSMClient({})),
   };
 }

@@ -5,12 +5,12 @@ import type { MiddlewareObj } from '@middy/core';
 import { Webhooks } from '@octokit/webhooks';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BadRequest, Unauthorized } from '../core/errors.ts';
-import type { SecretReader } from './secrets.ts';
+import type { SecretIfExistsReader, SecretReader } from './secrets.ts';
 
 export interface WebhookSecrets {
   current: SecretReader;
-  /** The secret being rotated out, accepted until it is removed. */
-  previous?: SecretReader;
+  /** The secret being rotated out, accepted until it is removed; undefined outside a rotation. */
+  previous?: SecretIfExistsReader;
 }
 
 export function githubSignature(secrets: WebhookSecrets): MiddlewareObj<APIGatewayProxyEventV2> {
@@ -21,7 +21,8 @@ export function githubSignature(secrets: WebhookSecrets): MiddlewareObj<APIGatew
       const body = event.body ?? '';
       if (body === '') throw new BadRequest('empty body');
       for (const read of [secrets.current, secrets.previous]) {
-        if (read && (await new Webhooks({ secret: await read() }).verify(body, signature))) return;
+        const secret = await read?.();
+        if (secret && (await new Webhooks({ secret }).verify(body, signature))) return;
       }
       throw new Unauthorized('X-Hub-Signature-256 does not match the body for the configured webhook secret');
     },

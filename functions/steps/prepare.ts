@@ -1,11 +1,12 @@
 // Reads where the service stands, plans the deploy (refusing invalid ones by
-// name), and checks now that the traffic change will fit the ALB limits, so a
-// refusal happens before anything is created.
+// name), and checks now that the traffic change will fit the ALB limits and
+// that every rule priority it takes is free, so a refusal happens before
+// anything is created.
 import { findService } from '../core/config.ts';
 import { diffListener } from '../core/diff.ts';
 import { headerOf, ownedView } from '../core/listener.ts';
 import { plan } from '../core/plan.ts';
-import { checkLimits } from '../core/quotas.ts';
+import { checkLimits, checkPriorities } from '../core/quotas.ts';
 import { deriveState } from '../core/state.ts';
 import type { StepDeps } from './deps.ts';
 import { withPhase, type WorkflowState } from './workflow-state.ts';
@@ -22,6 +23,7 @@ export async function prepare(deps: StepDeps, state: WorkflowState): Promise<Wor
   // Dry-run the traffic shift with a stand-in release: its rules must fit.
   const standIn = { service: service.name, number: create.number, version: create.version, targetGroupArn: `pending/${create.targetGroupName}`, targetGroupName: create.targetGroupName, autoScalingGroupName: create.autoScalingGroupName };
   const shift = plan(service, { ...current, phase: 'provisioned', candidate: standIn }, { type: 'shift' });
+  checkPriorities(shift.listener, listener, header);
   const writes = diffListener(listener, shift.listener, header);
   checkLimits(shift.listener, writes, writes.some((w) => w.kind === 'create-rule') ? await aws.router.countRules(service.listener.loadBalancerArn) : 0);
 

@@ -6,7 +6,6 @@ import { healthVerdict, type HealthVerdict } from '../core/health.ts';
 import { ResourceInUse } from '../core/errors.ts';
 import { referencedTargetGroups } from '../core/listener.ts';
 import type { Capacity, ListenerView, Release } from '../core/model.ts';
-import { alarmPrefix } from '../core/names.ts';
 import type { RetentionMode } from '../core/plan.ts';
 import type { ServiceAdapters } from './deps.ts';
 
@@ -45,7 +44,7 @@ export async function remove(aws: ServiceAdapters, listener: ListenerView, relea
   if (referencedTargetGroups(listener).has(release.targetGroupArn)) {
     throw new ResourceInUse(`refusing to delete release ${release.number}: listener ${listener.listenerArn} still sends traffic to ${release.targetGroupName}`);
   }
-  const alarms = await aws.alarms.list(alarmPrefix(release.service, release.number));
+  const alarms = await aws.alarms.list(release.service, release.number);
   if (alarms.length > 0) await aws.alarms.delete(alarms.map((a) => a.name));
   await aws.fleet.delete(release.autoScalingGroupName);
   await aws.targetGroups.delete(release.targetGroupArn);

@@ -1,5 +1,8 @@
-// Builds a service's AWS adapters once per role: the function's own
-// credentials, or a role assumed for a service in another account.
+// Builds a service's AWS adapters once per role and region: the function's
+// own credentials, or a role assumed for a service in another account; the
+// region is the one the service's listener lives in (its ARN says it), not
+// the function's own: an ARN names one region's resource, and a client signed
+// for another region is answered "not found".
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -30,18 +33,26 @@ export function adaptersFor(options: ClientOptions = {}): ServiceAdapters {
   };
 }
 
-/** One set of adapters per role (the function's own credentials for services without `roleArn`). */
+/** One set of adapters per role and region (the function's own credentials for services without `roleArn`). */
 export function serviceAdapterFactory(options: ClientOptions = {}): (service: ServiceConfig) => ServiceAdapters {
   const cache = new Map<string, ServiceAdapters>();
   return (service) => {
-    const key = service.roleArn ?? '';
+    const region = regionOf(service.listener.listenerArn) ?? options.region;
+    const regional = region ? { ...options, region } : options;
+    const key = `${service.roleArn ?? ''} ${region ?? ''}`;
     let adapters = cache.get(key);
     if (!adapters) {
-      adapters = adaptersFor(service.roleArn ? { ...options, credentials: assumedRole(service.roleArn, options) } : options);
+      adapters = adaptersFor(service.roleArn ? { ...regional, credentials: assumedRole(service.roleArn, regional) } : regional);
       cache.set(key, adapters);
     }
     return adapters;
   };
+}
+
+/** `arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/…` → `eu-west-1`; undefined for anything else. */
+export function regionOf(arn: string): string | undefined {
+  const region = arn.split(':')[3];
+  return arn.startsWith('arn:') && region ? region : undefined;
 }
 
 /** Credentials of `roleArn`, refreshed five minutes before they expire. */

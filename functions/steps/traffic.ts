@@ -7,7 +7,7 @@ import { VerificationFailed } from '../core/errors.ts';
 import { headerOf } from '../core/listener.ts';
 import type { Command, ListenerView, ListenerWrite, Release } from '../core/model.ts';
 import { plan, type Plan } from '../core/plan.ts';
-import { checkLimits } from '../core/quotas.ts';
+import { checkLimits, checkPriorities } from '../core/quotas.ts';
 import { deriveState } from '../core/state.ts';
 import type { ServiceAdapters } from './deps.ts';
 import type { WorkflowState } from './workflow-state.ts';
@@ -59,6 +59,7 @@ export async function applyListener(
 ): Promise<TrafficMove> {
   const header = headerOf(service.strategy);
   if (expected) assertNoDrift(listener, expected, p.listener, header);
+  checkPriorities(p.listener, listener, header);
   const writes = diffListener(listener, p.listener, header);
   const creates = writes.some((w) => w.kind === 'create-rule');
   checkLimits(p.listener, writes, creates ? await aws.router.countRules(service.listener.loadBalancerArn) : 0);

@@ -26,6 +26,7 @@ import { InlineLauncher } from './instances/inline-launcher.ts';
 import type { InstanceMode } from './instances/launcher.ts';
 import { ProcessLauncher } from './instances/process-launcher.ts';
 import { createLog, type CloudLogSink } from './log.ts';
+import { realismOf, type Realism } from './realism.ts';
 
 export type { ApiCallCounts } from './api-calls.ts';
 export type { AlarmStateChangeEvent } from './cloudwatch/alarm-event.ts';
@@ -34,12 +35,16 @@ export type { CloudEvent, CloudEventListener } from './event-bus.ts';
 export type { FaultSpec, InjectedFault } from './faults.ts';
 export type { InstanceMode } from './instances/launcher.ts';
 export type { CloudLogEntry, CloudLogSink } from './log.ts';
+export type { Realism } from './realism.ts';
+export { AWS_REALISM } from './realism.ts';
 export type { CloudService } from './services.ts';
 export type { AppFaults } from '../sample-app.ts';
 
 export interface LocalCloudOptions {
   /** Real seconds per AWS second (health checks, draining, alarm periods…); default 1. 0.1 runs ten times faster. */
   timeScale?: number;
+  /** Where AWS is slow or eventual, so is the local cloud (AWS_REALISM); `{ albMetrics: false }` turns one behaviour off. */
+  realism?: Partial<Realism>;
   /** Default us-east-1. */
   region?: string;
   /** Loopback address of the API endpoint and every listener; default 127.0.0.1. */
@@ -54,8 +59,6 @@ export interface LocalCloudOptions {
   versionVariable?: string;
   /** Path of the sample app's health endpoint; default /health. */
   healthPath?: string;
-  /** AWS seconds an instance takes from its app listening to InService; default 0. */
-  instanceBootSeconds?: number;
   /** Real seconds an instance gets to finish in-flight requests after SIGTERM; default 10. */
   stopGraceSeconds?: number;
   /** Source of randomness for weighted routing; default Math.random. */
@@ -69,14 +72,16 @@ export interface InstanceInfo {
   version: string;
   state: 'pending' | 'running' | 'shutting-down' | 'terminated';
   impaired: boolean;
-  /** Loopback port of the instance's app, once running. */
+  /** Loopback port of the instance's app process, once it listens (the load balancer reaches it once the app started). */
   port?: number;
+  /** The app has started and answers the load balancer. */
+  answering: boolean;
 }
 
 export interface CloudMetrics {
   /** Every metric that has data, optionally of one namespace (`AWS/ApplicationELB`). */
   list: (namespace?: string) => MetricIdentity[];
-  /** A statistic (`Sum`, `Average`, `p99`…) over [startMs, endMs) of real time; undefined when there is no data. */
+  /** A statistic (`Sum`, `Average`, `p99`…) of the samples recorded in [startMs, endMs) of real time, published or not; undefined when there is none. */
   statistic: (metric: MetricIdentity, statistic: string, startMs: number, endMs?: number) => number | undefined;
   /** Adds one sample now (or at `timestampMs`). */
   put: (metric: MetricIdentity, value: number, timestampMs?: number) => void;
@@ -87,6 +92,8 @@ export interface LocalCloud {
   readonly endpoint: string;
   readonly region: string;
   readonly timeScale: number;
+  /** The AWS behaviours this cloud models, with their delays. */
+  readonly realism: Readonly<Realism>;
   /** Everything an SDK v3 client needs: `new ElasticLoadBalancingV2Client(cloud.clientConfig())`. */
   clientConfig: () => { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   /** Real milliseconds that `seconds` of AWS time take at this time scale. */
@@ -116,6 +123,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const region = options.region ?? 'us-east-1';
   const host = options.host ?? '127.0.0.1';
   const clock = new Clock(options.timeScale ?? 1);
+  const realism = realismOf(options.realism);
   const log = createLog(options.log);
   const random = options.random ?? Math.random;
   const calls = new ApiCalls();
@@ -127,11 +135,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const launchTemplates = new LaunchTemplates();
   const instances = new Instances(
     launcher,
-    { versionVariable: options.versionVariable ?? 'APP_VERSION', healthPath: options.healthPath ?? '/health', stopGraceSeconds: options.stopGraceSeconds ?? 10 },
+    clock,
+    { versionVariable: options.versionVariable ?? 'APP_VERSION', healthPath: options.healthPath ?? '/health', stopGraceSeconds: options.stopGraceSeconds ?? 10, boot: realism.instanceBoot },
     options.faults ?? {},
     log,
   );
-  const cloudWatch = new CloudWatch(region, clock, events, log);
+  const cloudWatch = new CloudWatch(region, clock, events, log, realism.albMetrics);
   const elbv2 = new Elbv2({
     region,
     host,
@@ -143,6 +152,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     instanceRegistrable: (id) => ['pending', 'running'].includes(instances.get(id)?.state ?? ''),
     resolveAddress: (targetType, id, port) => (targetType === 'ip' ? { host: id, port } : instances.address(id)),
     recordRequest: (outcome) => recordRequest(cloudWatch.metrics, outcome),
+    realism,
   });
   const autoScaling = new AutoScaling({
     region,
@@ -151,6 +161,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     network,
     launchTemplates,
     instanceTargetGroup: (arn) => elbv2.targetGroup(arn)?.description.TargetType === 'instance',
+    deletion: realism.groupDeletion,
   });
   autoScaling.useFleet(
     new Fleet({
@@ -161,7 +172,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       launchTemplates,
       network,
       targetGroup: (arn) => elbv2.targetGroup(arn),
-      bootSeconds: options.instanceBootSeconds ?? 0,
       onGroupGone: (group) => autoScaling.removeGroup(group),
     }),
   );
@@ -176,13 +186,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   clock.every(HEALTH_SWEEP_SECONDS, () => autoScaling.checkHealth());
   const killChildren = () => (launcher instanceof ProcessLauncher ? launcher.killAllNow() : undefined);
   process.once('exit', killChildren);
-  log('api', 'started', { endpoint: api.endpoint, timeScale: clock.timeScale, instanceMode: options.instanceMode ?? 'process' });
+  log('api', 'started', { endpoint: api.endpoint, timeScale: clock.timeScale, instanceMode: options.instanceMode ?? 'process', realism });
 
   let stopped: Promise<void> | undefined;
   return {
     endpoint: api.endpoint,
     region,
     timeScale: clock.timeScale,
+    realism,
     clientConfig: () => ({ endpoint: api.endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     realMs: (seconds) => clock.ms(seconds),
     listenerUrl: (arn) => elbv2.listenerUrl(arn),
@@ -201,7 +212,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       put: (metric, value, timestampMs) => cloudWatch.metrics.put(metric, value, timestampMs),
     },
     setVersionFaults: (version, appFaults) => instances.setFaults(version, appFaults),
-    instances: () => instances.all().map((i) => ({ instanceId: i.id, version: i.version, state: i.state, impaired: i.impaired, port: i.port })),
+    instances: () => instances.all().map((i) => ({ instanceId: i.id, version: i.version, state: i.state, impaired: i.impaired, port: i.port, answering: i.answering })),
     stop: () =>
       (stopped ??= (async () => {
         clock.stop();

@@ -30,5 +30,16 @@ export const listenerArns = async (context) => (await load(context)).listenerArn
 export const listenerRuleArns = async (context) => (await load(context)).listenerRuleArns;
 export const launchTemplateArns = async (context) => (await load(context)).launchTemplateArns;
 export const roleArns = async (context) => (await load(context)).roleArns;
-export const hasInAccountServices = present('listenerArns');
 export const hasServiceRoles = present('roleArns');
+
+/**
+ * The step role's per-service grants as AWS::IAM::ManagedPolicy resources
+ * (scripts/service-policies.ts): a `resources` entry serverless.yml merges in.
+ */
+export const servicePolicies = async (context) => {
+  const { servicePolicies: policies } = await import('../service-policies.ts');
+  return { Resources: policies(await load(context), 'StepRole') };
+};
+
+/** The accounts of the services reached through a roleArn: their alarms' events may reach this stack's bus. */
+export const serviceAccountIds = async (context) => [...new Set((await load(context)).roleArns.map((arn) => arn.split(':')[4]))];

@@ -27,23 +27,23 @@ function spec(name: string, overrides: Partial<AlarmSpec> = {}): AlarmSpec {
 describe.each(backends)('Alarms against $name', (backend) => {
   const clients = useBackend(backend);
 
-  it('puts alarms with plain and extended statistics, and lists them by prefix', async () => {
+  it('puts alarms with plain and extended statistics, and lists those of one release', async () => {
     // Prepare
     const { cloudWatch } = clients();
     const alarms = createAlarms(cloudWatch);
     const latency = spec('bg-put-2-latency', { metricName: 'TargetResponseTime', statistic: 'p99', threshold: 1, evaluationPeriods: 3 });
 
     // Act
-    await alarms.put([spec('bg-put-2-http5xx'), latency, spec('bg-put-3-http5xx')]);
+    await alarms.put([spec('bg-put-2-5xx'), latency, spec('bg-put-3-5xx')]);
 
     // Assess
-    const listed = await alarms.list('bg-put-2-');
-    expect(listed.map((a) => a.name).sort()).toEqual(['bg-put-2-http5xx', 'bg-put-2-latency']);
+    const listed = await alarms.list('put', 2);
+    expect(listed.map((a) => a.name).sort()).toEqual(['bg-put-2-5xx', 'bg-put-2-latency']);
     expect(listed.every((a) => ['OK', 'INSUFFICIENT_DATA'].includes(a.state))).toBe(true);
-    const raw = await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: ['bg-put-2-http5xx', 'bg-put-2-latency'] }));
+    const raw = await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: ['bg-put-2-5xx', 'bg-put-2-latency'] }));
     const alarm = (name: string) => (raw.MetricAlarms ?? []).find((a) => a.AlarmName === name);
-    expect(alarm('bg-put-2-http5xx')).toMatchObject({ Statistic: 'Sum', Threshold: 5, Period: 60, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
-    expect(alarm('bg-put-2-http5xx')?.ExtendedStatistic).toBeUndefined();
+    expect(alarm('bg-put-2-5xx')).toMatchObject({ Statistic: 'Sum', Threshold: 5, Period: 60, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+    expect(alarm('bg-put-2-5xx')?.ExtendedStatistic).toBeUndefined();
     expect(alarm('bg-put-2-latency')).toMatchObject({
       MetricName: 'TargetResponseTime',
       Namespace: 'AWS/ApplicationELB',
@@ -62,30 +62,45 @@ describe.each(backends)('Alarms against $name', (backend) => {
     // Prepare
     const { cloudWatch } = clients();
     const alarms = createAlarms(cloudWatch);
-    await alarms.put([spec('bg-fire-2-http5xx'), spec('bg-fire-2-unhealthy', { metricName: 'UnHealthyHostCount', statistic: 'Maximum', threshold: 0 })]);
-    await cloudWatch.send(new SetAlarmStateCommand({ AlarmName: 'bg-fire-2-http5xx', StateValue: 'ALARM', StateReason: 'Threshold Crossed: 7 > 5' }));
+    await alarms.put([spec('bg-fire-2-5xx'), spec('bg-fire-2-unhealthy', { metricName: 'UnHealthyHostCount', statistic: 'Maximum', threshold: 0 })]);
+    await cloudWatch.send(new SetAlarmStateCommand({ AlarmName: 'bg-fire-2-5xx', StateValue: 'ALARM', StateReason: 'Threshold Crossed: 7 > 5' }));
 
     // Act
-    const listed = await alarms.list('bg-fire-2-');
+    const listed = await alarms.list('fire', 2);
 
     // Assess
-    expect(listed.find((a) => a.name === 'bg-fire-2-http5xx')).toEqual({ name: 'bg-fire-2-http5xx', state: 'ALARM', reason: 'Threshold Crossed: 7 > 5' });
+    expect(listed.find((a) => a.name === 'bg-fire-2-5xx')).toEqual({ name: 'bg-fire-2-5xx', state: 'ALARM', reason: 'Threshold Crossed: 7 > 5' });
     expect(listed.find((a) => a.name === 'bg-fire-2-unhealthy')?.state).not.toBe('ALARM');
+  });
+
+  it('lists the alarms of a release and none of a service whose name continues the service\'s', async () => {
+    // Prepare: release 2 of `shop`, and releases 1 and 12 of `shop-2` (their names start with `bg-shop-2-` too)
+    const { cloudWatch } = clients();
+    const alarms = createAlarms(cloudWatch);
+    await alarms.put([spec('bg-shop-2-5xx'), spec('bg-shop-2-latency'), spec('bg-shop-2-1-5xx'), spec('bg-shop-2-12-latency'), spec('bg-shop-2-unrelated-by-hand')]);
+
+    // Act
+    const shop = await alarms.list('shop', 2);
+    const other = await alarms.list('shop-2', 1);
+
+    // Assess
+    expect(shop.map((a) => a.name).sort()).toEqual(['bg-shop-2-5xx', 'bg-shop-2-latency']);
+    expect(other.map((a) => a.name)).toEqual(['bg-shop-2-1-5xx']);
   });
 
   it('deletes alarms by name; names already gone are fine', async () => {
     // Prepare
     const { cloudWatch } = clients();
     const alarms = createAlarms(cloudWatch);
-    await alarms.put([spec('bg-gone-2-http5xx'), spec('bg-gone-2-latency'), spec('bg-kept-2-http5xx')]);
+    await alarms.put([spec('bg-gone-2-5xx'), spec('bg-gone-2-latency'), spec('bg-kept-2-5xx')]);
 
     // Act
-    await alarms.delete(['bg-gone-2-http5xx', 'bg-gone-2-latency']);
-    const again = await alarms.delete(['bg-gone-2-http5xx']).catch((error: unknown) => error);
+    await alarms.delete(['bg-gone-2-5xx', 'bg-gone-2-latency']);
+    const again = await alarms.delete(['bg-gone-2-5xx']).catch((error: unknown) => error);
 
     // Assess
     expect(again).toBeUndefined();
-    expect(await alarms.list('bg-gone-2-')).toEqual([]);
-    expect((await alarms.list('bg-kept-2-')).map((a) => a.name)).toEqual(['bg-kept-2-http5xx']);
+    expect(await alarms.list('gone', 2)).toEqual([]);
+    expect((await alarms.list('kept', 2)).map((a) => a.name)).toEqual(['bg-kept-2-5xx']);
   });
 });

@@ -6,6 +6,7 @@ import {
   CreateTargetGroupCommand,
   DeleteRuleCommand,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
   ModifyRuleCommand,
@@ -34,7 +35,7 @@ async function prepare(aws: AwsClients): Promise<SeededInfrastructure & { blue: 
   return { ...infra, blue: await group(`bg-router${seeds}-1`), green: await group(`bg-router${seeds}-2`) };
 }
 
-const forward = (...targets: Array<[string, number]>): Action => ({
+const forward = (...targets: Array<[string, number]>): Extract<Action, { type: 'forward' }> => ({
   type: 'forward',
   targets: targets.map(([targetGroupArn, weight]) => ({ targetGroupArn, weight })),
 });
@@ -66,6 +67,29 @@ describe.each(backends)('TrafficRouter against $name', (backend) => {
     // Assess
     const view = await router.readListener(infra.listenerArn);
     expect(view.defaultAction).toEqual(forward([infra.blue, 90], [infra.green, 10]));
+  });
+
+  it('reads a sticky default forward set by hand, and keeps its stickiness through its next write', async () => {
+    // Prepare: the user made the default forward sticky for 300 s.
+    const aws = clients();
+    const infra = await prepare(aws);
+    const router = createTrafficRouter(aws.elbv2);
+    await aws.elbv2.send(
+      new ModifyListenerCommand({
+        ListenerArn: infra.listenerArn,
+        DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: infra.blue, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 300 } } }],
+      }),
+    );
+
+    // Act
+    const read = await router.readListener(infra.listenerArn);
+    await router.applyWrites(infra.listenerArn, [{ kind: 'modify-default', action: { ...forward([infra.blue, 90], [infra.green, 10]), stickiness: { durationSeconds: 300 } } }]);
+
+    // Assess: as the plan sees it, and as ELBv2 keeps it.
+    expect(read.defaultAction).toEqual({ ...forward([infra.blue, 1]), stickiness: { durationSeconds: 300 } });
+    expect((await router.readListener(infra.listenerArn)).defaultAction).toEqual({ ...forward([infra.blue, 90], [infra.green, 10]), stickiness: { durationSeconds: 300 } });
+    const rules = await aws.elbv2.send(new DescribeRulesCommand({ ListenerArn: infra.listenerArn }));
+    expect(rules.Rules?.find((r) => r.IsDefault)?.Actions?.[0]?.ForwardConfig?.TargetGroupStickinessConfig).toEqual({ Enabled: true, DurationSeconds: 300 });
   });
 
   it('creates, modifies and deletes header rules', async () => {
@@ -141,6 +165,33 @@ describe.each(backends)('TrafficRouter against $name', (backend) => {
     );
   });
 
+  it('owns only the header rules it created: a hand-made rule on the same header is not its own', async () => {
+    // Prepare: `x-client-mode: beta` made by hand; `x-client-mode: green` made by the router
+    const aws = clients();
+    const infra = await prepare(aws);
+    const router = createTrafficRouter(aws.elbv2);
+    await aws.elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn: infra.listenerArn,
+        Priority: 5,
+        Conditions: [{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-client-mode', Values: ['beta'] } }],
+        Actions: [{ Type: 'forward', TargetGroupArn: infra.blue }],
+      }),
+    );
+    await router.applyWrites(infra.listenerArn, [
+      { kind: 'create-rule', rule: { priority: 10, header: 'x-client-mode', values: ['green'], action: forward([infra.green, 1]) } },
+    ]);
+
+    // Act
+    const view = await router.readListener(infra.listenerArn);
+
+    // Assess
+    expect(view.rules.map((r) => [r.priority, r.values, r.managed])).toEqual([
+      [5, ['beta'], false],
+      [10, ['green'], true],
+    ]);
+  });
+
   it('counts the non-default rules of every listener of the load balancer', async () => {
     // Prepare: two rules on the seeded listener, one on a second listener
     const aws = clients();
@@ -203,7 +254,9 @@ describe('TrafficRouter with a scripted ELBv2 client', () => {
       .on(DescribeRulesCommand, { ListenerArn: listenerArn, Marker: undefined })
       .resolves({ Rules: [headerRule(30), defaultRule([{ Type: 'forward', TargetGroupArn: blue }])], NextMarker: 'page-2' })
       .on(DescribeRulesCommand, { ListenerArn: listenerArn, Marker: 'page-2' })
-      .resolves({ Rules: [headerRule(20)] });
+      .resolves({ Rules: [headerRule(20)] })
+      .on(DescribeTagsCommand)
+      .resolves({ TagDescriptions: [20, 30].map((n) => ({ ResourceArn: headerRule(n).RuleArn, Tags: [{ Key: 'bluegreen:managed-by', Value: 'bluegreen' }] })) });
 
     // Act
     const view = await createTrafficRouter(client).readListener(listenerArn);
@@ -214,6 +267,36 @@ describe('TrafficRouter with a scripted ELBv2 client', () => {
       [20, true, forward([blue, 1])],
       [30, true, forward([blue, 1])],
     ]);
+  });
+
+  it('asks who made the header rules only, 20 rules a call; a listener without header rules is one call', async () => {
+    // Prepare: 25 header rules (every third made by bluegreen) and a path rule
+    const path: Rule = { ...headerRule(99), Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/admin/*'] } }] };
+    const header = Array.from({ length: 25 }, (_, i) => headerRule(i + 1));
+    elb
+      .on(DescribeRulesCommand, { ListenerArn: listenerArn })
+      .resolves({ Rules: [...header, path, defaultRule([{ Type: 'forward', TargetGroupArn: blue }])] })
+      .on(DescribeRulesCommand, { ListenerArn: 'bare' })
+      .resolves({ Rules: [path, defaultRule([{ Type: 'forward', TargetGroupArn: blue }])] })
+      .on(DescribeTagsCommand)
+      .callsFake((input: { ResourceArns: string[] }) => ({
+        TagDescriptions: input.ResourceArns.map((arn) => ({
+          ResourceArn: arn,
+          Tags: Number(arn.split('rule').pop()) % 3 === 0 ? [{ Key: 'bluegreen:managed-by', Value: 'bluegreen' }] : [{ Key: 'team', Value: 'web' }],
+        })),
+      }));
+    const router = createTrafficRouter(client);
+
+    // Act
+    const view = await router.readListener(listenerArn);
+    const asked = elb.commandCalls(DescribeTagsCommand).map((c) => c.args[0].input.ResourceArns?.length);
+    elb.resetHistory();
+    await router.readListener('bare');
+
+    // Assess
+    expect(view.rules.filter((r) => r.managed).map((r) => r.priority)).toEqual([3, 6, 9, 12, 15, 18, 21, 24]);
+    expect(asked).toEqual([20, 5]);
+    expect(elb.calls().map((c) => c.args[0].constructor.name)).toEqual([DescribeRulesCommand.name]);
   });
 
   it.each([

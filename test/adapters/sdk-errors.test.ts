@@ -133,7 +133,7 @@ describe('a throttled call', () => {
     {
       title: 'alarms.list',
       script: () => mocks.cloudWatch.on(DescribeAlarmsCommand).rejects(cloudWatchError('ThrottlingException', 'Rate exceeded')),
-      act: () => adapters.alarms.list('bg-shop-2-'),
+      act: () => adapters.alarms.list('shop', 2),
       sdkType: CloudWatchServiceException,
     },
   ])('in $title is Throttled, retryable, and never the SDK error', async ({ script, act, sdkType }) => {

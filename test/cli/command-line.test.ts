@@ -21,10 +21,11 @@ function file(name: string, content: unknown): string {
 }
 
 function serviceDocument(overrides: Record<string, unknown> = {}) {
+  const name = typeof overrides.name === 'string' ? overrides.name : 'web';
   return {
-    name: 'web',
+    name,
     github: { repository: 'acme/web' },
-    listener: { loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/web/1', listenerArn: 'arn:aws:elasticloadbalancing:us-east-1:1:listener/app/web/1/2' },
+    listener: { loadBalancerArn: `arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/${name}/1`, listenerArn: `arn:aws:elasticloadbalancing:us-east-1:1:listener/app/${name}/1/2` },
     launchTemplate: { id: 'lt-1' },
     subnets: ['subnet-a'],
     targetGroup: { vpcId: 'vpc-1' },

@@ -1,19 +1,22 @@
 // The configuration is validated once, before anything is deployed. A bad
 // value is refused with the path of the field and a message saying what is
 // allowed; every limit is checked on both sides; an omitted field gets its
-// documented default.
+// documented default. Rules that span services (one listener per service)
+// name both fields.
 import { describe, expect, it } from 'vitest';
 import { findService, parseConfig } from '../../functions/core/config.ts';
+import { ConfigInvalid } from '../../functions/core/errors.ts';
 
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
-const LISTENER = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2';
+/** Each service on a listener of its own. */
+const listenerArn = (service: string) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/${service}`;
 
 /** The fields without a default. */
 function minimal(name = 'web'): Record<string, unknown> {
   return {
     name,
     github: { repository: 'acme/web' },
-    listener: { loadBalancerArn: LB, listenerArn: LISTENER },
+    listener: { loadBalancerArn: LB, listenerArn: listenerArn(name) },
     launchTemplate: { id: 'lt-0123456789abcdef0' },
     subnets: ['subnet-a'],
     targetGroup: { vpcId: 'vpc-1' },
@@ -46,6 +49,9 @@ function problems(doc: unknown): string | null {
   }
 }
 
+const withListener = (service: Record<string, unknown>, id: string) => ({ ...service, listener: { loadBalancerArn: LB, listenerArn: listenerArn(id) } });
+const POLLS = 'services[0].healthGate: deadlineSeconds / pollSeconds must be at most 300 polls: each poll adds 9 events to the execution history, whose quota is 25,000';
+const PERIOD = 'must be a multiple of 60 between 60 and 3600: load balancer metrics arrive at 60-second resolution, so a shorter or offset period never fires';
 const one = (service: Record<string, unknown>) => ({ services: [service] });
 const headerCanary = (extra: Record<string, unknown>) => ({ type: 'header-canary', ...extra });
 const weighted = (steps: unknown) => ({ type: 'weighted-canary', steps });
@@ -60,7 +66,7 @@ describe('parseConfig: bad values are refused with the field and the rule', () =
     ['not an object', null, '(root): Invalid input: expected object, received null'],
     ['no services', {}, 'services: Invalid input: expected array, received undefined'],
     ['an empty service list', { services: [] }, 'services: Too small: expected array to have >=1 items'],
-    ['two services of one name', { services: [minimal('web'), minimal('api'), minimal('web')] }, '(root): service names must be unique'],
+    ['two services of one name', { services: [minimal('web'), minimal('api'), withListener(minimal('web'), 'web-2')] }, '(root): service names must be unique'],
     ['a service without its required fields', { services: [{ name: 'web' }] }, [
       'services[0].github: Invalid input: expected object, received undefined',
       'services[0].listener: Invalid input: expected object, received undefined',
@@ -142,7 +148,10 @@ describe('parseConfig: bad values are refused with the field and the rule', () =
     ['eleven steps', one(withField('strategy', weighted([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100]))), 'services[0].strategy.steps: Too big: expected array to have <=10 items'],
     // health gate
     ['a health deadline under 30 s', one(withField('healthGate', { deadlineSeconds: 29 })), 'services[0].healthGate.deadlineSeconds: Too small: expected number to be >=30'],
-    ['a poll of 0 s', one(withField('healthGate', { pollSeconds: 0 })), 'services[0].healthGate.pollSeconds: Too small: expected number to be >=1'],
+    ['a poll of 0 s', one(withField('healthGate', { pollSeconds: 0 })), `services[0].healthGate.pollSeconds: Too small: expected number to be >=1; ${POLLS}`],
+    ['a health deadline over an hour', one(withField('healthGate', { deadlineSeconds: 3601 })), 'services[0].healthGate.deadlineSeconds: Too big: expected number to be <=3600'],
+    ['301 polls of 1 s', one(withField('healthGate', { deadlineSeconds: 301, pollSeconds: 1 })), POLLS],
+    ['a last poll cut short past 300', one(withField('healthGate', { deadlineSeconds: 3001, pollSeconds: 10 })), POLLS],
     ['a poll over 300 s', one(withField('healthGate', { pollSeconds: 301 })), 'services[0].healthGate.pollSeconds: Too big: expected number to be <=300'],
     // bake and alarms
     ['a negative bake', one(withField('bake', { seconds: -1 })), 'services[0].bake.seconds: Too small: expected number to be >=0'],
@@ -150,7 +159,11 @@ describe('parseConfig: bad values are refused with the field and the rule', () =
     ['an alarm without a threshold', one(withField('bake', { alarms: { latencyP99Ms: {} } })), 'services[0].bake.alarms.latencyP99Ms.threshold: Invalid input: expected number, received undefined'],
     ['an alarm over 0 periods', one(withField('bake', { alarms: alarm({ periods: 0 }) })), 'services[0].bake.alarms.http5xx.periods: Too small: expected number to be >=1'],
     ['an alarm over 11 periods', one(withField('bake', { alarms: alarm({ periods: 11 }) })), 'services[0].bake.alarms.http5xx.periods: Too big: expected number to be <=10'],
-    ['an alarm period CloudWatch does not offer', one(withField('bake', { alarms: alarm({ periodSeconds: 45 }) })), 'services[0].bake.alarms.http5xx.periodSeconds: Invalid input'],
+    ...[0, 30, 59, 90, 61.5, 3660].map((periodSeconds): [string, unknown, string] => [
+      `an alarm period of ${periodSeconds} s`,
+      one(withField('bake', { alarms: alarm({ periodSeconds }) })),
+      `services[0].bake.alarms.http5xx.periodSeconds: ${PERIOD}`,
+    ]),
     // retention
     ['an unknown retention mode', one(withField('retention', { mode: 'cold' })), 'services[0].retention.mode: Invalid option: expected one of "warm"|"standby"|"zero"'],
     ['a negative retention', one(withField('retention', { minutes: -1 })), 'services[0].retention.minutes: Too small: expected number to be >=0'],
@@ -205,12 +218,14 @@ describe('parseConfig: values at each limit are accepted', () => {
     ['ten steps', 'strategy', weighted([1, 2, 3, 4, 5, 6, 7, 8, 9, 100])],
     ['a step of 1', 'strategy', weighted([1, 100])],
     ['a health deadline of 30 s', 'healthGate', { deadlineSeconds: 30 }],
-    ['a poll every second', 'healthGate', { pollSeconds: 1 }],
+    ['300 polls of a second', 'healthGate', { deadlineSeconds: 300, pollSeconds: 1 }],
+    ['a health deadline of an hour', 'healthGate', { deadlineSeconds: 3600 }],
+    ['300 polls over an hour', 'healthGate', { deadlineSeconds: 3600, pollSeconds: 12 }],
     ['a poll every 300 s', 'healthGate', { pollSeconds: 300 }],
     ['no bake', 'bake', { seconds: 0 }],
     ['an alarm over 1 period', 'bake', { alarms: alarm({ periods: 1 }) }],
     ['an alarm over 10 periods', 'bake', { alarms: alarm({ periods: 10 }) }],
-    ...[10, 30, 60, 300].map((periodSeconds): [string, string, unknown] => [`an alarm period of ${periodSeconds} s`, 'bake', { alarms: alarm({ periodSeconds }) }]),
+    ...[60, 120, 300, 3600].map((periodSeconds): [string, string, unknown] => [`an alarm period of ${periodSeconds} s`, 'bake', { alarms: alarm({ periodSeconds }) }]),
     ['no retention', 'retention', { minutes: 0 }],
     ['a retention of a week', 'retention', { minutes: 10_080 }],
     ['three generations', 'retention', { generations: 3 }],
@@ -299,5 +314,48 @@ describe('findService', () => {
 
   it('names the configured services when the name is unknown', () => {
     expect(() => findService(config, 'shop')).toThrow(expect.objectContaining({ name: 'UnknownService', message: 'unknown service "shop"; configured: web, api' }) as Error);
+  });
+});
+
+const listenerOf = (id: string) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/${id}`;
+
+function document(...services: Array<[name: string, listenerId: string]>) {
+  return {
+    services: services.map(([name, listenerId]) => ({
+      name,
+      github: { repository: `acme/${name}` },
+      listener: { loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188', listenerArn: listenerOf(listenerId) },
+      launchTemplate: { id: 'lt-0123456789abcdef0' },
+      subnets: ['subnet-a'],
+      targetGroup: { vpcId: 'vpc-1' },
+    })),
+  };
+}
+
+describe('parseConfig: one service per listener', () => {
+  it('accepts services on listeners of their own behind one load balancer', () => {
+    expect(parseConfig(document(['web', 'a1'], ['api', 'b2'])).services.map((s) => s.name)).toEqual(['web', 'api']);
+  });
+
+  it.each([
+    {
+      case: 'two services naming the same listener',
+      services: [['web', 'a1'], ['api', 'a1']] as Array<[string, string]>,
+      message: 'services[1].listener.listenerArn: the same listener as services[0].listener.listenerArn (service web); a listener belongs to one service',
+    },
+    {
+      case: 'a third service naming the first one’s listener',
+      services: [['web', 'a1'], ['api', 'b2'], ['docs', 'a1']] as Array<[string, string]>,
+      message: 'services[2].listener.listenerArn: the same listener as services[0].listener.listenerArn (service web); a listener belongs to one service',
+    },
+  ])('refuses $case, naming both fields', ({ services, message }) => {
+    const parse = () => parseConfig(document(...services));
+    expect(parse).toThrow(ConfigInvalid);
+    expect(parse).toThrow(message);
+  });
+
+  it('names every service that shares the listener, once each', () => {
+    const parse = () => parseConfig(document(['web', 'a1'], ['api', 'a1'], ['docs', 'a1']));
+    expect(parse).toThrow('services[1].listener.listenerArn: the same listener as services[0].listener.listenerArn (service web); a listener belongs to one service; services[2].listener.listenerArn: the same listener as services[0].listener.listenerArn (service web)');
   });
 });

@@ -7,7 +7,7 @@ import { fixture, type GitHubPayload } from '../support/events.ts';
 const service = (name: string, github: Record<string, unknown>) => ({
   name,
   github,
-  listener: { loadBalancerArn: 'lb', listenerArn: 'l' },
+  listener: { loadBalancerArn: 'lb', listenerArn: `listener-${name}` },
   launchTemplate: { id: 'lt' },
   subnets: ['s'],
   targetGroup: { vpcId: 'v' },

@@ -198,7 +198,7 @@ describe('ELBv2 validation', () => {
     expect(remove).toBe('OperationNotPermittedException');
   });
 
-  it('refuses to delete a target group a listener forwards to, and deletes it once unused', async () => {
+  it('refuses to delete a target group a listener forwards to, and deletes it once unused (a minute on: test/local/cloud-target-group-release.test.ts)', async () => {
     // Prepare
     const arn = await targetGroup('in-use');
     const rule = await elbv2.send(new CreateRuleCommand({ ListenerArn: listenerArn, Priority: 30, Conditions: greenHeader, Actions: forwardTo(arn) }));
@@ -206,6 +206,7 @@ describe('ELBv2 validation', () => {
     // Act
     const whileUsed = await failure(elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn })));
     await elbv2.send(new DeleteRuleCommand({ RuleArn: rule.Rules![0]!.RuleArn }));
+    await new Promise((r) => setTimeout(r, cloud.realMs(60)));
     const afterwards = await failure(elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn })));
 
     // Assess

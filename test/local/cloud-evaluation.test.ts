@@ -70,8 +70,8 @@ describe('alarm evaluation', () => {
   const dimensions = { LoadBalancer: 'app/alb/1', TargetGroup: 'targetgroup/tg/1' };
   const alarm = (overrides: Partial<MetricAlarm>): MetricAlarm => ({
     AlarmName: 'a',
-    Namespace: 'AWS/ApplicationELB',
-    MetricName: 'HTTPCode_Target_5XX_Count',
+    Namespace: 'Shop',
+    MetricName: 'Errors',
     Statistic: 'Sum',
     Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
     Period: 60,
@@ -81,8 +81,19 @@ describe('alarm evaluation', () => {
     TreatMissingData: 'missing',
     ...overrides,
   });
-  const now = 1_000_000;
-  const metric = (metricName: string) => ({ namespace: 'AWS/ApplicationELB', metricName, dimensions });
+  /** Not on a period boundary: the current period (started 30 ms ago) is incomplete and never evaluated. */
+  const now = 1_000_050;
+  const periodMs = 60;
+  /** Start of the k-th complete period before now (1 = the newest). */
+  const periodStart = (k: number) => Math.floor(now / periodMs) * periodMs - k * periodMs;
+  const metric = (metricName: string, namespace = 'Shop') => ({ namespace, metricName, dimensions });
+  /** One value per complete period, oldest first, as the AWS page writes them: `0` within the threshold, `X` breaching, `-` missing. */
+  const datapoints = (metrics: MetricStore, row: string) => {
+    const cells = row.split(' ');
+    cells.forEach((cell, i) => {
+      if (cell !== '-') metrics.put(metric('Errors'), cell === 'X' ? 9 : 1, periodStart(cells.length - i) + 1);
+    });
+  };
 
   it.each([
     { name: 'no data, missing', treat: 'missing', errors: 0, state: 'INSUFFICIENT_DATA' },
@@ -92,9 +103,9 @@ describe('alarm evaluation', () => {
     { name: 'at the threshold', treat: 'notBreaching', errors: 5, state: 'OK' },
     { name: 'over the threshold', treat: 'notBreaching', errors: 6, state: 'ALARM' },
   ])('$name → $state', ({ treat, errors, state }) => {
-    // Prepare
+    // Prepare: the errors fall in the newest complete period
     const metrics = new MetricStore(1, 60_000);
-    for (let i = 0; i < errors; i++) metrics.put(metric('HTTPCode_Target_5XX_Count'), 1, now - 10);
+    for (let i = 0; i < errors; i++) metrics.put(metric('Errors'), 1, periodStart(1) + 10);
 
     // Act
     const outcome = evaluateAlarm(alarm({ TreatMissingData: treat }), metrics, clock, now);
@@ -103,36 +114,148 @@ describe('alarm evaluation', () => {
     expect(outcome?.state).toBe(state);
   });
 
-  it('needs DatapointsToAlarm breaching periods out of EvaluationPeriods', () => {
-    // Prepare: three periods of 60 ms; the last two breach
+  it('never evaluates the period still running', () => {
+    // Prepare: errors only in the current, incomplete period
     const metrics = new MetricStore(1, 60_000);
-    for (const [ago, count] of [[150, 1], [90, 9], [30, 9]] as const) {
-      for (let i = 0; i < count; i++) metrics.put(metric('HTTPCode_Target_5XX_Count'), 1, now - ago);
-    }
+    for (let i = 0; i < 9; i++) metrics.put(metric('Errors'), 1, now - 5);
 
     // Act
-    const twoOfThree = evaluateAlarm(alarm({ EvaluationPeriods: 3, DatapointsToAlarm: 2 }), metrics, clock, now);
-    const threeOfThree = evaluateAlarm(alarm({ EvaluationPeriods: 3 }), metrics, clock, now);
+    const outcome = evaluateAlarm(alarm({ TreatMissingData: 'notBreaching' }), metrics, clock, now);
 
     // Assess
-    expect(twoOfThree?.state).toBe('ALARM');
-    expect(twoOfThree?.reason).toMatch(/^Threshold Crossed: 2 out of the last 3 datapoints/);
-    expect(threeOfThree?.state).toBe('OK');
+    expect(outcome?.state).toBe('OK');
+  });
+
+  // "Using Amazon CloudWatch alarms", How alarm state is evaluated when data is missing: the rows of its two tables
+  // (EvaluationPeriods 3, the 5 most recent datapoints retrieved), oldest first. The one row we answer differently:
+  // `X - - - -` with DatapointsToAlarm 3 is ALARM there under MISSING, INSUFFICIENT_DATA here (see evaluateAlarm).
+  it.each([
+    { needed: 3, row: '0 - X - X', missing: 'OK', ignore: 'OK', breaching: 'OK', notBreaching: 'OK' },
+    { needed: 3, row: '0 - - - -', missing: 'OK', ignore: 'OK', breaching: 'OK', notBreaching: 'OK' },
+    { needed: 3, row: '- - - - -', missing: 'INSUFFICIENT_DATA', ignore: undefined, breaching: 'ALARM', notBreaching: 'OK' },
+    { needed: 3, row: '0 X X - X', missing: 'ALARM', ignore: 'ALARM', breaching: 'ALARM', notBreaching: 'ALARM' },
+    { needed: 3, row: '- - - - X', missing: 'INSUFFICIENT_DATA', ignore: undefined, breaching: 'ALARM', notBreaching: 'OK' },
+    { needed: 3, row: 'X - - - -', missing: 'INSUFFICIENT_DATA', ignore: undefined, breaching: 'ALARM', notBreaching: 'OK' },
+    { needed: 2, row: '0 - X - X', missing: 'ALARM', ignore: 'ALARM', breaching: 'ALARM', notBreaching: 'ALARM' },
+    { needed: 2, row: '0 0 X 0 X', missing: 'ALARM', ignore: 'ALARM', breaching: 'ALARM', notBreaching: 'ALARM' },
+    { needed: 2, row: '0 - X - -', missing: 'OK', ignore: 'OK', breaching: 'ALARM', notBreaching: 'OK' },
+    { needed: 2, row: '- - - - 0', missing: 'OK', ignore: 'OK', breaching: 'ALARM', notBreaching: 'OK' },
+    { needed: 2, row: '- - - - X', missing: 'INSUFFICIENT_DATA', ignore: undefined, breaching: 'ALARM', notBreaching: 'OK' },
+  ])('$needed out of 3, datapoints $row', ({ needed, row, ...expected }) => {
+    // Prepare
+    const metrics = new MetricStore(1, 60_000);
+    datapoints(metrics, row);
+
+    // Act
+    const states = Object.fromEntries(
+      (['missing', 'ignore', 'breaching', 'notBreaching'] as const).map((treat) => [treat, evaluateAlarm(alarm({ EvaluationPeriods: 3, DatapointsToAlarm: needed, TreatMissingData: treat }), metrics, clock, now)?.state]),
+    );
+
+    // Assess
+    expect(states).toEqual(expected);
+  });
+
+  it('names the evaluated datapoints, newest first, in the reason', () => {
+    // Prepare
+    const metrics = new MetricStore(1, 60_000);
+    datapoints(metrics, '0 - X - X');
+
+    // Act
+    const outcome = evaluateAlarm(alarm({ EvaluationPeriods: 3, DatapointsToAlarm: 2 }), metrics, clock, now);
+
+    // Assess
+    const at = (k: number) => new Date(periodStart(k)).toISOString();
+    expect(outcome?.reason).toBe(`Threshold Crossed: 2 out of the last 3 datapoints [9 (${at(1)}), 9 (${at(3)}), 1 (${at(5)})] was greater than the threshold (5) (minimum 2 datapoints for OK -> ALARM transition).`);
+    expect(JSON.parse(outcome!.reasonData)).toMatchObject({ period: 60, recentDatapoints: [1, 9, 9], startDate: expect.stringMatching(/\+0000$/) as unknown });
   });
 
   it('judges an extended statistic (p99) over every sample of the period', () => {
     // Prepare: 98 fast answers and 2 slow ones
     const metrics = new MetricStore(1, 60_000);
-    for (let i = 0; i < 98; i++) metrics.put(metric('TargetResponseTime'), 0.01, now - 5);
-    metrics.put(metric('TargetResponseTime'), 2, now - 5);
-    metrics.put(metric('TargetResponseTime'), 3, now - 5);
-    const latency = alarm({ MetricName: 'TargetResponseTime', Statistic: undefined, ExtendedStatistic: 'p99', Threshold: 1 });
+    const latency = metric('TargetResponseTime');
+    for (let i = 0; i < 98; i++) metrics.put(latency, 0.01, periodStart(1) + 5);
+    metrics.put(latency, 2, periodStart(1) + 5);
+    metrics.put(latency, 3, periodStart(1) + 5);
+    const p99 = alarm({ MetricName: 'TargetResponseTime', Statistic: undefined, ExtendedStatistic: 'p99', Threshold: 1 });
 
     // Act
-    const outcome = evaluateAlarm(latency, metrics, clock, now);
+    const outcome = evaluateAlarm(p99, metrics, clock, now);
 
     // Assess
     expect(outcome?.state).toBe('ALARM');
     expect(JSON.parse(outcome!.reasonData)).toMatchObject({ extendedStatistic: 'p99', recentDatapoints: [2], threshold: 1 });
+  });
+});
+
+// "CloudWatch metrics for your Application Load Balancer": one datapoint a minute, sent once the minute is over;
+// here visible a minute after that (the realism default).
+describe('ALB metrics at 60-second resolution, published late', () => {
+  const clock = new Clock(0.001); // a minute lasts 60 ms
+  const minute = 60;
+  const dimensions = { LoadBalancer: 'app/alb/1', TargetGroup: 'targetgroup/tg/1' };
+  const errors = { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', dimensions };
+  const published = () => new MetricStore(1, 600_000, (namespace) => (namespace === 'AWS/ApplicationELB' ? { resolutionMs: minute, delayMs: minute } : undefined));
+  const alarm = (period: number, treat: string): MetricAlarm => ({
+    AlarmName: 'a',
+    Namespace: errors.namespace,
+    MetricName: errors.metricName,
+    Statistic: 'Sum',
+    Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+    Period: period,
+    EvaluationPeriods: 1,
+    Threshold: 2,
+    ComparisonOperator: 'GreaterThanThreshold',
+    TreatMissingData: treat,
+  });
+  /** Ten 5xx every 5 ms from `from` to `to` (real ms), as a failing release under load. */
+  const failing = (metrics: MetricStore, from: number, to: number) => {
+    for (let at = from; at < to; at += 5) for (let i = 0; i < 10; i++) metrics.put(errors, 1, at);
+  };
+  const start = 6_000_000; // on a minute boundary
+
+  it('shows a minute as one datapoint stamped with its start, only once published', () => {
+    // Prepare: errors during the first minute
+    const metrics = published();
+    failing(metrics, start, start + minute);
+
+    // Act
+    const during = metrics.visible(errors, start, start + 3 * minute, start + minute - 1);
+    const sent = metrics.visible(errors, start, start + 3 * minute, start + minute + 1);
+    const published1 = metrics.visible(errors, start, start + 3 * minute, start + 2 * minute);
+    const subMinute = metrics.visible(errors, start + 10, start + 20, start + 10 * minute);
+
+    // Assess
+    expect(during).toBeUndefined();
+    expect(sent).toBeUndefined();
+    expect(published1?.sum).toBe(120);
+    expect(subMinute).toBeUndefined();
+  });
+
+  it('lets a 60 s alarm fire once the minute is published, two to three minutes after the errors began', () => {
+    // Prepare
+    const metrics = published();
+    failing(metrics, start, start + 4 * minute);
+
+    // Act: evaluations every minute, 30 ms into each
+    const states = [1, 2, 3].map((m) => evaluateAlarm(alarm(60, 'notBreaching'), metrics, clock, start + m * minute + 30)?.state);
+
+    // Assess: at 1.5 minutes minute 0 is not published yet; at 2.5 it is
+    expect(states).toEqual(['OK', 'ALARM', 'ALARM']);
+  });
+
+  it.each([10, 30])('never gives a %s s alarm a datapoint: INSUFFICIENT_DATA, or OK with notBreaching', (period) => {
+    // Prepare: five minutes of errors
+    const metrics = published();
+    failing(metrics, start, start + 5 * minute);
+
+    // Act: evaluated every period for five minutes
+    const states = new Set<string | undefined>();
+    for (let t = start; t < start + 5 * minute; t += period) {
+      states.add(evaluateAlarm(alarm(period, 'missing'), metrics, clock, t)?.state);
+      states.add(`notBreaching ${evaluateAlarm(alarm(period, 'notBreaching'), metrics, clock, t)?.state}`);
+    }
+
+    // Assess
+    expect(states).toEqual(new Set(['INSUFFICIENT_DATA', 'notBreaching OK']));
   });
 });

@@ -4,6 +4,7 @@
 // each behaviour is provoked exactly; everything is set up through the SDK.
 import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateListenerCommand,
@@ -239,6 +240,48 @@ describe('routing', () => {
     expect(metric('HTTPCode_Target_5XX_Count')).toBeUndefined();
     expect(targetGroupDimension).toMatch(/^targetgroup\/routing-green\/[0-9a-f]{16}$/);
   });
+});
+
+// "CloudWatch metrics for your Application Load Balancer": sent in 60-second intervals; here a minute after the
+// minute ends (the default realism), one datapoint stamped with the minute's start.
+it('shows the load balancer metrics in CloudWatch one datapoint a minute, once the minute is published', async () => {
+  // Prepare: a listener of its own, and a minute just begun
+  const cloudWatch = new CloudWatchClient({ ...cloud.clientConfig(), maxAttempts: 1 });
+  const tg = await targetGroup('published', [await backend('published')]);
+  const lbArn = await loadBalancer('published');
+  const { url } = await listener(lbArn, forward([tg, 1]));
+  await eventually(() => health(tg), (h) => h[0]?.endsWith(':healthy') ?? false);
+  const minuteMs = cloud.realMs(60);
+  await new Promise((r) => setTimeout(r, minuteMs - (Date.now() % minuteMs) + 20));
+  const minute = Math.floor(Date.now() / minuteMs) * minuteMs;
+  const requests = (period: number) =>
+    cloudWatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'RequestCount',
+        Dimensions: [
+          { Name: 'LoadBalancer', Value: lbArn.split(':loadbalancer/')[1]! },
+          { Name: 'TargetGroup', Value: tg.split(':').pop()! },
+        ],
+        StartTime: new Date(minute - minuteMs),
+        EndTime: new Date(minute + 3 * minuteMs),
+        Period: period,
+        Statistics: ['Sum'],
+      }),
+    );
+
+  // Act
+  for (let i = 0; i < 5; i++) await get(url);
+  const whileSent = await requests(60);
+  await new Promise((r) => setTimeout(r, minute + 2 * minuteMs + 20 - Date.now()));
+  const published = await requests(60);
+  const tenSeconds = await requests(10);
+  cloudWatch.destroy();
+
+  // Assess
+  expect(whileSent.Datapoints).toEqual([]);
+  expect(published.Datapoints?.map((d) => [d.Timestamp?.getTime(), d.Sum])).toEqual([[minute, 5]]);
+  expect(tenSeconds.Datapoints?.map((d) => [d.Timestamp?.getTime(), d.Sum])).toEqual([[minute, 5]]);
 });
 
 describe('failures', () => {

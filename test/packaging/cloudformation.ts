@@ -1,16 +1,33 @@
 // The parts of a CloudFormation template the packaging tests read, with the
 // few intrinsic functions serverless.yml uses evaluated the way CloudFormation
 // would: conditions (Fn::If, AWS::NoValue) and, for loading bundles, Ref and
-// Fn::Sub with stand-in pseudo parameters.
+// Fn::Sub with stand-in pseudo parameters. `policiesOf` evaluates everything
+// (test/packaging/intrinsics.ts), for the IAM simulation.
+import { created, evaluate, type Deployment } from './intrinsics.ts';
 
 export interface Resource {
   Type: string;
   Properties: Record<string, unknown>;
+  Condition?: string;
 }
 
 export interface Template {
+  Parameters?: Record<string, { Type: string; Default?: string; Description?: string }>;
   Conditions?: Record<string, unknown>;
   Resources: Record<string, Resource>;
+  Outputs?: Record<string, { Value: unknown }>;
+}
+
+export interface PolicyDocument {
+  Version: string;
+  Statement: Record<string, unknown>[];
+}
+
+/** One policy of a role as IAM stores it: everything evaluated. */
+export interface RolePolicy {
+  name: string;
+  kind: 'inline' | 'managed';
+  document: PolicyDocument;
 }
 
 export interface Statement {
@@ -49,24 +66,46 @@ function decide(template: Template, value: unknown): unknown {
 export function condition(template: Template, name: string): boolean {
   const definition = template.Conditions?.[name];
   if (definition === undefined) throw new Error(`no condition ${name} in the template`);
-  return evaluate(definition);
+  return holds(definition);
 }
 
-function evaluate(expression: unknown): boolean {
+function holds(expression: unknown): boolean {
   if (!isObject(expression)) throw new Error(`unsupported condition ${JSON.stringify(expression)}`);
   if ('Fn::Equals' in expression) {
     const [a, b] = expression['Fn::Equals'] as [unknown, unknown];
     return JSON.stringify(a) === JSON.stringify(b);
   }
-  if ('Fn::Not' in expression) return !evaluate((expression['Fn::Not'] as unknown[])[0]);
+  if ('Fn::Not' in expression) return !holds((expression['Fn::Not'] as unknown[])[0]);
   throw new Error(`unsupported condition ${JSON.stringify(expression)}`);
 }
 
-/** Every statement of every policy of an IAM role, conditions decided. */
+/** Every statement of every policy of an IAM role (inline, and the managed policies attached to it), conditions decided. */
 export function roleStatements(template: Template, roleId: string): Statement[] {
   const role = resource(template, roleId, 'AWS::IAM::Role');
   const policies = (withConditions(template, role.Properties.Policies) ?? []) as { PolicyDocument: { Statement: unknown[] } }[];
-  return policies.flatMap((p) => p.PolicyDocument.Statement.map(normalize));
+  const managed = managedPoliciesOf(template, roleId).map(([, p]) => withConditions(template, p.Properties) as { PolicyDocument: { Statement: unknown[] } });
+  return [...policies, ...managed].flatMap((p) => p.PolicyDocument.Statement.map(normalize));
+}
+
+/** The AWS::IAM::ManagedPolicy resources attached to a role (by their `Roles`, or by the role's `ManagedPolicyArns`). */
+export function managedPoliciesOf(template: Template, roleId: string): [string, Resource][] {
+  const role = resource(template, roleId, 'AWS::IAM::Role');
+  const referenced = [role.Properties.ManagedPolicyArns ?? []].flat().flatMap((arn) => (isObject(arn) && typeof arn.Ref === 'string' ? [arn.Ref] : []));
+  return resourcesOfType(template, 'AWS::IAM::ManagedPolicy').filter(
+    ([id, p]) => referenced.includes(id) || [p.Properties.Roles ?? []].flat().some((r) => isObject(r) && r.Ref === roleId),
+  );
+}
+
+/** Every policy of a role as IAM would hold it in `deployment`: intrinsic functions evaluated, absent resources left out. */
+export function policiesOf(template: Template, deployment: Deployment, roleId: string): RolePolicy[] {
+  const role = resource(template, roleId, 'AWS::IAM::Role');
+  const inline = ((evaluate(template, deployment, role.Properties.Policies) ?? []) as { PolicyName: string; PolicyDocument: PolicyDocument }[]).map(
+    (p): RolePolicy => ({ name: p.PolicyName, kind: 'inline', document: p.PolicyDocument }),
+  );
+  const managed = managedPoliciesOf(template, roleId)
+    .filter(([id]) => created(template, deployment, id))
+    .map(([id, p]): RolePolicy => ({ name: id, kind: 'managed', document: evaluate(template, deployment, p.Properties.PolicyDocument) as PolicyDocument }));
+  return [...inline, ...managed];
 }
 
 function normalize(raw: unknown): Statement {

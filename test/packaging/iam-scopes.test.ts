@@ -2,10 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '../../functions/core/config.ts';
 import { ConfigInvalid } from '../../functions/core/errors.ts';
-import { iamScopes } from '../../scripts/iam-scopes.ts';
+import { iamScopes, serviceAccountParameters } from '../../scripts/iam-scopes.ts';
 
 const LISTENER = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2';
 const RULES = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2/*';
+const SECOND_LISTENER = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/9c8b7a6f5e4d3c2b';
 const OTHER_LISTENER = 'arn:aws:elasticloadbalancing:us-east-1:210987654321:listener/app/catalog/8e7f6a5b4c3d2e1f/1a2b3c4d5e6f7a8b';
 const ROLE = 'arn:aws:iam::210987654321:role/bluegreen-deployer';
 
@@ -36,11 +37,11 @@ describe('iamScopes', () => {
       },
     },
     {
-      case: 'two services behind one listener, each with its launch template',
-      config: config({ name: 'shop', listenerArn: LISTENER, launchTemplate: 'lt-0a1' }, { name: 'cart', listenerArn: LISTENER, launchTemplate: 'lt-0b2' }),
+      case: 'two services behind one load balancer, each with its listener and launch template',
+      config: config({ name: 'shop', listenerArn: LISTENER, launchTemplate: 'lt-0a1' }, { name: 'cart', listenerArn: SECOND_LISTENER, launchTemplate: 'lt-0b2' }),
       scopes: {
-        listenerArns: [LISTENER],
-        listenerRuleArns: [RULES],
+        listenerArns: [LISTENER, SECOND_LISTENER],
+        listenerRuleArns: [RULES, SECOND_LISTENER.replace(':listener/', ':listener-rule/') + '/*'],
         launchTemplateArns: ['arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0a1', 'arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0b2'],
         roleArns: [],
       },
@@ -80,5 +81,27 @@ describe('iamScopes', () => {
 
     expect(() => iamScopes(services, 'us-east-1')).toThrow(ConfigInvalid);
     expect(() => iamScopes(services, 'us-east-1')).toThrow(message);
+  });
+});
+
+describe('serviceAccountParameters', () => {
+  it('gives each account of the roleArns its listeners and launch templates, for its service-account.yml stack', () => {
+    const services = config(
+      { name: 'shop', listenerArn: LISTENER, launchTemplate: 'lt-0a1' },
+      { name: 'catalog', listenerArn: OTHER_LISTENER, launchTemplate: 'lt-0c3', roleArn: ROLE },
+      { name: 'reviews', listenerArn: OTHER_LISTENER, launchTemplate: 'lt-0d4', roleArn: ROLE },
+    );
+
+    expect(serviceAccountParameters(services)).toEqual([
+      {
+        account: '210987654321',
+        services: ['catalog', 'reviews'],
+        parameters: {
+          RoleName: 'bluegreen-deployer',
+          ListenerArns: OTHER_LISTENER,
+          LaunchTemplateArns: 'arn:aws:ec2:us-east-1:210987654321:launch-template/lt-0c3,arn:aws:ec2:us-east-1:210987654321:launch-template/lt-0d4',
+        },
+      },
+    ]);
   });
 });

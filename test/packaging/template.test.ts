@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploymentTableDefinition } from '../../functions/adapters/store.ts';
 import { parseConfig } from '../../functions/core/config.ts';
 import { MANAGED_BY, TAG } from '../../functions/core/model.ts';
+import { SERVICE_ACCOUNT_TEMPLATE, serviceAccountTemplate } from '../iam/service-account-template.ts';
+import { cfnLint, cfnLintAvailable, describeFindings } from './cfn-lint.ts';
 import { environmentOf, PSEUDO, resource, resourcesOfType, roleStatements, type Statement, type Template } from './cloudformation.ts';
 import { packageDir, packageStack, projectRoot, type PackagedStack } from './package-stack.ts';
 import { extractZip, zipEntryNames } from './zip.ts';
@@ -30,7 +32,8 @@ const ROLES = ['DeployStateMachineRole', ...FUNCTIONS.map((f) => f.role)];
 
 /** Actions without resource-level permissions: AWS accepts only "*" for them (Service Authorization Reference). */
 const UNSCOPABLE: Record<string, string[]> = {
-  'states:SendTaskSuccess': ['SlackRole', 'AlarmRole'],
+  // Promote, roll back, abort; the webhook aborts for `onPush: supersede`.
+  'states:SendTaskSuccess': ['SlackRole', 'AlarmRole', 'WebhookRole'],
   'logs:CreateLogDelivery': ['DeployStateMachineRole'],
   'logs:GetLogDelivery': ['DeployStateMachineRole'],
   'logs:UpdateLogDelivery': ['DeployStateMachineRole'],
@@ -41,8 +44,11 @@ const UNSCOPABLE: Record<string, string[]> = {
   'logs:DescribeLogGroups': ['DeployStateMachineRole'],
 };
 
-/** What bluegreen creates (`bg-` names) and the rules under the configured listeners. */
-const MANAGED_RESOURCE = /:targetgroup\/bg-\*\/\*$|:autoScalingGroupName\/bg-\*$|:alarm:bg-\*$|:listener-rule\/app\/[\w-]+\/\w+\/\w+\/\*$/;
+/**
+ * What bluegreen creates (`bg-` names) and the rules under the configured listeners; and any rule, for tagging
+ * at creation only (CreateRule itself is allowed on the configured listeners only).
+ */
+const MANAGED_RESOURCE = /:targetgroup\/bg-\*\/\*$|:autoScalingGroupName\/bg-\*$|:alarm:bg-\*$|:listener-rule\/app\/[\w-]+\/\w+\/\w+\/\*$|:listener-rule\/app\/\*$/;
 
 const isRead = (action: string) => /^[\w-]+:(Describe|List|Get)\w*$/.test(action);
 const service = (action: string) => action.split(':')[0]!;
@@ -241,6 +247,55 @@ describe('the triggers', () => {
   });
 });
 
+describe('alarm state changes of the services in other accounts', () => {
+  const serviceAccounts = [...new Set(config.services.flatMap((s) => (s.roleArn ? [s.roleArn.split(':')[4]] : [])))];
+
+  it('reach the default bus from the accounts of the services.json roleArns only, and only as alarm state changes', () => {
+    const policies = resourcesOfType(template, 'AWS::Events::EventBusPolicy');
+
+    expect(serviceAccounts.length).toBeGreaterThan(0);
+    expect(policies).toHaveLength(1);
+    const [, policy] = policies[0]!;
+    expect(policy.Condition).toBe('HasServiceRoles');
+    expect(policy.Properties.EventBusName).toBeUndefined(); // the default bus
+    expect(policy.Properties.Statement).toEqual({
+      Effect: 'Allow',
+      Principal: { AWS: serviceAccounts },
+      Action: 'events:PutEvents',
+      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
+      Condition: {
+        'ForAllValues:StringEquals': { 'events:source': 'aws.cloudwatch', 'events:detail-type': 'CloudWatch Alarm State Change' },
+        Null: { 'events:source': 'false', 'events:detail-type': 'false' },
+      },
+    });
+  });
+
+  it('are forwarded by service-account.yml with the pattern the alarm function matches on, to this stack\'s default bus', () => {
+    const [, alarmRule] = resourcesOfType(template, 'AWS::Events::Rule')[0]!;
+    const pattern = alarmRule.Properties.EventPattern as Record<string, unknown>;
+    const forward = serviceAccountTemplate().Resources.ForwardAlarmStateChanges!.Properties as { EventPattern: unknown; Targets: { Arn: unknown }[] };
+
+    // A forwarded event keeps its source, detail-type and detail (only `account` differs), so the same pattern
+    // without an `account` field matches it on this bus.
+    expect(forward.EventPattern).toEqual(pattern);
+    expect(Object.keys(pattern).sort()).toEqual(['detail', 'detail-type', 'source']);
+    expect(JSON.stringify(forward.Targets[0]!.Arn)).toContain(':event-bus/default');
+  });
+});
+
+describe('cfn-lint', () => {
+  it.each([
+    { what: 'the packaged template', path: () => join(packageDir, 'cloudformation-template-update-stack.json') },
+    { what: 'service-account.yml', path: () => SERVICE_ACCOUNT_TEMPLATE },
+  ])('finds no error in $what', ({ path }) => {
+    expect(cfnLintAvailable(), 'cfn-lint is not installed: pip install cfn-lint (.ci/run does)').toBe(true);
+
+    const errors = cfnLint(path()).filter((f) => f.level === 'Error');
+
+    expect(errors, describeFindings(errors)).toEqual([]);
+  }, 120_000);
+});
+
 describe('the deployment store', () => {
   it('is the table functions/adapters/store.ts expects, with TTL on `ttl` and point-in-time recovery', () => {
     const table = resource(template, 'DeploymentsTable', 'AWS::DynamoDB::Table').Properties;
@@ -318,8 +373,30 @@ describe('IAM', () => {
     expect(assume[0]!.statement.Resource).toEqual(config.services.flatMap((s) => (s.roleArn ? [s.roleArn] : [])));
   });
 
-  it('passes no IAM role when no instance role is configured', () => {
-    expect(all().filter(({ statement }) => statement.Action.some((a) => service(a) === 'iam'))).toEqual([]);
+  it('passes no IAM role when no instance role is configured, and creates only Auto Scaling\'s service-linked role', () => {
+    const iam = all().filter(({ statement }) => statement.Action.some((a) => service(a) === 'iam'));
+
+    expect(iam.map(({ role, statement }) => ({ role, ...statement }))).toEqual([
+      {
+        role: 'StepRole',
+        Sid: 'CreateAutoScalingServiceLinkedRole',
+        Effect: 'Allow',
+        Action: ['iam:CreateServiceLinkedRole'],
+        Resource: ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling'],
+        Condition: { StringEquals: { 'iam:AWSServiceName': 'autoscaling.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  it('reads only AWS\'s public SSM parameters as images when no image parameter is configured', () => {
+    const reads = grantsOf('ssm:GetParameters');
+
+    expect(reads.map(({ role, statement }) => [role, statement.Resource])).toEqual([['StepRole', ['arn:${AWS::Partition}:ssm:${AWS::Region}:*:parameter/aws/service/*']]]);
+  });
+
+  it('names the step role, so that a service account can trust it, and says its ARN', () => {
+    expect(resource(template, 'StepRole', 'AWS::IAM::Role').Properties.RoleName).toBe(`${STACK}-us-east-1-step`);
+    expect(template.Outputs?.StepRoleArn?.Value).toEqual({ 'Fn::GetAtt': ['StepRole', 'Arn'] });
   });
 
   it('starts executions of this state machine only, from the webhook (a push) and the step function (the queued push)', () => {

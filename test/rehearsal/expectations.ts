@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import { rehearse, type Scenario, type Strategy } from '../../local/rehearsal.ts';
 
-/** Short enough for the suite: a 20 s bake takes 1 s, a 10 s alarm period 0.5 s. */
+/** Short enough for the suite: a 20 s bake takes 1 s, a 60 s alarm period 3 s. */
 export const TIME_SCALE = 0.05;
 const ALARM_PERIOD_MS = 10_000 * TIME_SCALE;
 const SCHEDULING_MS = 750;

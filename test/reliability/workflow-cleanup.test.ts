@@ -2,8 +2,10 @@
 // still references it, deletion runs rules → alarms → Auto Scaling group →
 // target group, a change that would pass an ALB limit is refused before
 // anything exists, and old instances drain before they stop.
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateListenerCommand, CreateRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterEach, describe, expect, it } from 'vitest';
+import { alarmSpecs } from '../../functions/core/alarms.ts';
 import { startLoad, type Load } from '../../local/load.ts';
 import { sleep, startWorld, until, type World } from './workflow-world.ts';
 
@@ -15,6 +17,35 @@ describe('reliability: removing and retiring', () => {
     await world?.stop();
     load = undefined;
     world = undefined;
+  });
+
+  it('23. cleanup of release 2 of `shop` deletes its own alarms and none of service `shop-2`, whose names start the same', async () => {
+    // Prepare: service `shop-2` (same account) has the alarms bluegreen arms for its releases 1 and 12.
+    world = await startWorld({ service: { retention: { mode: 'warm', minutes: 30, generations: 0 } } });
+    const aws = world.engine.deps.adapters(world.config.services[0]!);
+    const shop2 = { ...world.config.services[0]!, name: 'shop-2' };
+    const other = [1, 12].flatMap((number) => {
+      const name = `bg-shop-2-${number}`;
+      const release = { service: 'shop-2', number, version: 'v7', targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/0123456789abcdef`, targetGroupName: name, autoScalingGroupName: name };
+      return alarmSpecs(shop2, release, world!.infra.loadBalancerArn);
+    });
+    await aws.alarms.put(other);
+    await world.release('v1');
+    const execution = await world.deploy('v2');
+    await world.waitFor('retention');
+    const armed = await alarmNames(world);
+
+    // Act: release 2 is rolled back during its retention window and removed.
+    await world.signal('rollback', 'slack:U1');
+    const done = await world.finished(execution);
+
+    // Assess
+    expect(done).toMatchObject({ status: 'FAILED', error: 'RolledBack' });
+    expect(armed).toEqual(['bg-shop-1-5xx', 'bg-shop-2-1-5xx', 'bg-shop-2-12-5xx', 'bg-shop-2-5xx']);
+    expect(await alarmNames(world)).toEqual(['bg-shop-1-5xx', 'bg-shop-2-1-5xx', 'bg-shop-2-12-5xx']);
+    expect(world.calls().filter((c) => c.call === 'alarms.delete').map((c) => c.detail)).toEqual(['bg-shop-2-5xx']);
+    expect(await world.snapshot()).toMatchObject({ listener: { default: 'bg-shop-1' }, targetGroups: ['bg-shop-1'] });
+    expect(await world.lock()).toBeNull();
   });
 
   it('14. a target group a rule still references is never deleted; deletion runs rules → alarms → Auto Scaling group → target group', async () => {
@@ -108,6 +139,35 @@ describe('reliability: removing and retiring', () => {
     expect((await world.lastFinished())?.reason).toMatch(/^QuotaExceeded: /);
   });
 
+  it('24. a rule bluegreen did not create holds a priority the header canary needs → refused in Prepare, PriorityInUse naming that rule, nothing created', async () => {
+    // Prepare: a hand-made path rule at priority 11, which the `x-client-mode: blue` rule needs.
+    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
+    const { Rules } = await world.elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn: world.infra.listenerArn,
+        Priority: 11,
+        Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/admin/*'] } }],
+        Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain', MessageBody: 'admin' } }],
+      }),
+    );
+    const before = await world.snapshot();
+    world.cloud.resetApiCalls();
+    world.resetCalls();
+
+    // Act
+    const done = await world.finished(await world.deploy('v1'));
+
+    // Assess
+    expect(done).toMatchObject({ status: 'FAILED', error: 'PriorityInUse' });
+    expect(done.cause).toContain(`priority 11, which the x-client-mode: blue rule needs, is taken by rule ${Rules![0]!.RuleArn} (conditions other than one header) that bluegreen did not create`);
+    expect(world.calls().map((c) => c.call)).toEqual(['router.readListener', 'targetGroups.listReleases']);
+    const writes = Object.values(world.cloud.apiCalls()).flatMap((ops) => Object.keys(ops).filter((op) => !op.startsWith('Describe')));
+    expect(writes).toEqual([]);
+    expect(await world.snapshot()).toEqual(before);
+    expect(await world.lock()).toBeNull();
+    expect((await world.lastFinished())?.reason).toMatch(/^PriorityInUse: /);
+  });
+
   it('17. old instances stop only after the deregistration delay; a slow request in flight at the switch completes with 200', async () => {
     // Prepare: the old release is scaled to zero right after the switch; draining lasts 30 s.
     let slow: Promise<{ status: number; body: string }> | undefined;
@@ -157,3 +217,8 @@ describe('reliability: removing and retiring', () => {
     expect(await world.lastFinished()).toMatchObject({ outcome: 'succeeded', version: 'v2' });
   });
 });
+
+async function alarmNames(world: World): Promise<string[]> {
+  const { MetricAlarms } = await world.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'bg-' }));
+  return (MetricAlarms ?? []).map((a) => a.AlarmName ?? '').sort();
+}

@@ -1,8 +1,9 @@
 // Reliability: people changing things during a deployment. A listener
 // changed by hand is never overwritten (the workflow stops, named); a group
 // resized by hand keeps its new size (the workflow never writes the capacity
-// of a group that serves).
-import { ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+// of a group that serves); a rule made by hand is never the workflow's, even
+// on its header.
+import { CreateRuleCommand, DescribeRulesCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWorld, until, type World } from './workflow-world.ts';
@@ -86,5 +87,36 @@ describe('reliability: changes by hand during a deployment', () => {
     });
     expect(await world.lock()).toBeNull();
     expect(await world.lastFinished()).toMatchObject({ outcome: 'succeeded', version: 'v2' });
+  });
+  it('22. a hand-made `x-client-mode: beta` rule is not bluegreen\'s: it survives a first release, a canary, promotion and retirement untouched', async () => {
+    // Prepare: someone routes `x-client-mode: beta` by hand, on the header the canary uses.
+    world = await startWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
+    const { Rules } = await world.elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn: world.infra.listenerArn,
+        Priority: 5,
+        Conditions: [{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-client-mode', Values: ['beta'] } }],
+        Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain', MessageBody: 'beta by hand' } }],
+      }),
+    );
+    const beta = Rules![0]!;
+
+    // Act
+    await world.release('v1');
+    const execution = await world.deploy('v2');
+    await world.waitFor('promotion');
+    await world.signal('promote', 'slack:U1');
+    const done = await world.finished(execution);
+
+    // Assess: the rule is exactly as it was made and still answers.
+    expect(done, done.cause).toMatchObject({ status: 'SUCCEEDED' });
+    const after = await world.elbv2.send(new DescribeRulesCommand({ RuleArns: [beta.RuleArn!] }));
+    expect(after.Rules?.map((r) => ({ priority: r.Priority, conditions: r.Conditions, actions: r.Actions }))).toEqual([
+      { priority: beta.Priority, conditions: beta.Conditions, actions: beta.Actions },
+    ]);
+    const answer = await fetch(world.url, { headers: { 'x-client-mode': 'beta' } });
+    expect([answer.status, await answer.text()]).toEqual([200, 'beta by hand']);
+    expect(await world.snapshot()).toMatchObject({ listener: { default: 'bg-shop-2', green: 'fixed 404', blue: 'bg-shop-2' } });
+    expect(await world.lock()).toBeNull();
   });
 });

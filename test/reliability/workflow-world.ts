@@ -220,7 +220,7 @@ function serviceConfig(infra: SeededInfrastructure, url: string, options: WorldO
         targetGroup: { vpcId: infra.vpcId, healthCheckIntervalSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 2, deregistrationDelaySeconds: 10, ...options.targetGroup },
         strategy: options.strategy ?? { type: 'blue-green' },
         healthGate: { deadlineSeconds: 60, pollSeconds: 2 },
-        bake: { seconds: 20, alarms: { http5xx: { threshold: 2, periods: 1, periodSeconds: 10 } } },
+        bake: { seconds: 20, alarms: { http5xx: { threshold: 2, periods: 1, periodSeconds: 60 } } },
         retention: { mode: 'warm', minutes: 1, generations: 0 },
         smokeTest: { url, expectStatus: 200 },
         ...options.service,

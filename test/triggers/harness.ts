@@ -19,8 +19,8 @@ function service(name: string, github: Record<string, unknown>, slack: Record<st
     name,
     github,
     listener: {
-      loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188',
-      listenerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2',
+      loadBalancerArn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/${name}/50dc6c495c0c9188`,
+      listenerArn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/${name}/50dc6c495c0c9188/f2f7dc8efc522ab2`,
     },
     launchTemplate: { id: 'lt-0123456789abcdef0' },
     subnets: ['subnet-a', 'subnet-b'],

@@ -1,26 +1,20 @@
-// Secrets from SSM Parameter Store and Secrets Manager (moto), through
-// Powertools parameters, cached; or straight from the environment locally.
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+// Secrets from SSM Parameter Store (moto), through Powertools parameters,
+// cached; or straight from the environment locally.
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigInvalid } from '../../functions/core/errors.ts';
-import { optionalSecret, requiredSecret, secretStores, type SecretStores } from '../../functions/lib/secrets.ts';
+import { optionalSecret, requiredSecret, secretIfExists, secretStores, type SecretStores } from '../../functions/lib/secrets.ts';
 import { emulatorClientConfig, motoAvailable, startMoto, type RunningServer } from '../support/servers.ts';
 
 describe.skipIf(!motoAvailable)('secrets (moto)', () => {
   let moto: RunningServer;
   let ssm: SSMClient;
-  let secretsManager: SecretsManagerClient;
   let stores: SecretStores;
-  let secretArn: string;
 
   beforeAll(async () => {
     moto = await startMoto();
     ssm = new SSMClient(emulatorClientConfig(moto.endpoint));
-    secretsManager = new SecretsManagerClient(emulatorClientConfig(moto.endpoint));
-    stores = secretStores(ssm, secretsManager);
-    const created = await secretsManager.send(new CreateSecretCommand({ Name: 'bluegreen/slack-signing-secret', SecretString: 'from-secrets-manager' }));
-    secretArn = created.ARN!;
+    stores = secretStores(ssm);
   });
   afterAll(() => moto?.stop());
 
@@ -38,16 +32,35 @@ describe.skipIf(!motoAvailable)('secrets (moto)', () => {
     expect([first, cached]).toEqual(['from-ssm', 'from-ssm']);
   });
 
-  it.each([
-    ['its ARN', () => secretArn],
-    ['secretsmanager:<name>', () => 'secretsmanager:bluegreen/slack-signing-secret'],
-  ])('reads a Secrets Manager secret given by %s', async (_case, location) => {
+  it('reads a parameter that does not exist as no secret, and remembers that for five minutes like a value', async () => {
+    // Prepare: the previous webhook secret outside a rotation: no such parameter.
+    const asked: string[] = [];
+    ssm.middlewareStack.add((next) => (args) => (asked.push(String((args.input as { Name?: string }).Name)), next(args)), { step: 'initialize', name: 'countReads' });
+    const read = secretIfExists({ GITHUB_WEBHOOK_PREVIOUS_SECRET_PARAM: '/bluegreen/no-rotation' }, 'GITHUB_WEBHOOK_PREVIOUS_SECRET', stores)!;
+
     // Act
-    const value = await optionalSecret({ SLACK_SIGNING_SECRET_PARAM: location() }, 'SLACK_SIGNING_SECRET', secretStores(ssm, secretsManager))!();
+    const answers = [await read(), await read()];
 
     // Assess
-    expect(value).toBe('from-secrets-manager');
+    ssm.middlewareStack.remove('countReads');
+    expect(answers).toEqual([undefined, undefined]);
+    expect(asked).toEqual(['/bluegreen/no-rotation']);
   });
+
+  it('names the parameter when a required secret does not exist', async () => {
+    const read = requiredSecret({ SLACK_SIGNING_SECRET_PARAM: '/bluegreen/never-created' }, 'SLACK_SIGNING_SECRET', stores);
+
+    await expect(read()).rejects.toBeInstanceOf(ConfigInvalid);
+    await expect(read()).rejects.toThrow('SLACK_SIGNING_SECRET_PARAM: parameter /bluegreen/never-created does not exist');
+  });
+
+  it.each(['arn:aws:secretsmanager:us-east-1:123456789012:secret:bluegreen/slack-AbCdEf', 'secretsmanager:bluegreen/slack'])(
+    'refuses a Secrets Manager secret (%s), naming the variable: the roles read SSM parameters only',
+    (location) => {
+      expect(() => optionalSecret({ SLACK_SIGNING_SECRET_PARAM: location }, 'SLACK_SIGNING_SECRET', stores)).toThrow(ConfigInvalid);
+      expect(() => optionalSecret({ SLACK_SIGNING_SECRET_PARAM: location }, 'SLACK_SIGNING_SECRET', stores)).toThrow('SLACK_SIGNING_SECRET_PARAM: ');
+    },
+  );
 
   it('takes the value from the environment for local runs', async () => {
     expect(await optionalSecret({ SLACK_SIGNING_SECRET: 'local', SLACK_SIGNING_SECRET_PARAM: '/ignored' }, 'SLACK_SIGNING_SECRET', stores)!()).toBe('local');

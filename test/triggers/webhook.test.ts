@@ -1,14 +1,16 @@
 // The GitHub webhook: the real middy handler, the store on dynalite, Step
 // Functions on moto. Every refusal is checked against both: nothing started.
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createManifestReader, type ManifestReader } from '../../functions/lib/github-manifest.ts';
 import { createLogger } from '../../functions/lib/logging.ts';
+import { requiredSecret, secretIfExists, secretStores } from '../../functions/lib/secrets.ts';
 import { createHandler } from '../../functions/webhook.ts';
 import { githubDelivery, signGitHub, TEST_GITHUB_SECRET } from '../support/events.ts';
-import { motoAvailable } from '../support/servers.ts';
+import { emulatorClientConfig, motoAvailable } from '../support/servers.ts';
 import { captureOutput, CONFIG, lambdaContext, newWorld, startEmulators, type Emulators, type World } from './harness.ts';
 
 
@@ -191,6 +193,36 @@ describe.skipIf(!motoAvailable)('GitHub webhook', () => {
     expect(answer.statusCode).toBe(status);
     expect(answer.body.message).toContain(reason);
     await nothingStarted();
+  });
+
+  it('refuses a forged request with 401 outside a rotation, when the previous secret does not exist in SSM, asking SSM for it once per five minutes', async () => {
+    // Prepare: the current secret in SSM (moto); the previous one's parameter does not exist.
+    const ssm = new SSMClient(emulatorClientConfig(emulators.motoEndpoint));
+    const asked: string[] = [];
+    ssm.middlewareStack.add((next) => (args) => (asked.push(String((args.input as { Name?: string }).Name)), next(args)), { step: 'initialize' });
+    const current = `/bluegreen/${world.tableName}/webhook-secret`;
+    const previous = `/bluegreen/${world.tableName}/webhook-secret-previous`;
+    await ssm.send(new PutParameterCommand({ Name: current, Type: 'SecureString', Value: TEST_GITHUB_SECRET }));
+    const env = { GITHUB_WEBHOOK_SECRET_PARAM: current, GITHUB_WEBHOOK_PREVIOUS_SECRET_PARAM: previous };
+    const stores = secretStores(ssm);
+    const handler = createHandler({
+      config: CONFIG,
+      store: world.store,
+      executions: world.executions,
+      secrets: { current: requiredSecret(env, 'GITHUB_WEBHOOK_SECRET', stores), previous: secretIfExists(env, 'GITHUB_WEBHOOK_PREVIOUS_SECRET', stores) },
+      logger: createLogger('webhook'),
+    });
+    asked.length = 0;
+
+    // Act
+    const forged = [await send(githubDelivery('push', { secret: 'forged' }), handler), await send(githubDelivery('push', { secret: 'forged' }), handler)];
+
+    // Assess
+    expect(forged.map((a) => a.statusCode)).toEqual([401, 401]);
+    expect(forged[0]!.body.message).toContain('does not match');
+    expect(asked.filter((name) => name === previous)).toHaveLength(1);
+    await nothingStarted();
+    ssm.destroy();
   });
 
   it.each([

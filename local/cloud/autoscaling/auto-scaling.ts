@@ -1,5 +1,10 @@
 // Amazon EC2 Auto Scaling of the local cloud: the Query API (version
 // 2011-01-01) over groups whose instances are local processes.
+//
+// "Delete your Auto Scaling infrastructure": deleting a group sets its
+// capacity to 0, terminates its instances, and "takes a few minutes"; until
+// then DescribeAutoScalingGroups shows it with Status "Delete in progress"
+// and its name is taken (CreateAutoScalingGroup answers AlreadyExists).
 import { randomUUID } from 'node:crypto';
 import type {
   AttachLoadBalancerTargetGroupsCommandInput,
@@ -73,6 +78,7 @@ import type { LaunchTemplates } from '../ec2/launch-templates.ts';
 import type { Network } from '../ec2/network.ts';
 import type { Log } from '../log.ts';
 import { paginate } from '../pagination.ts';
+import type { Realism } from '../realism.ts';
 import { operation, operationTable, type Answer } from '../protocol/operation.ts';
 import { wildcardPattern } from '../wildcard.ts';
 import { Activities } from './activities.ts';
@@ -87,6 +93,8 @@ export interface AutoScalingDeps {
   launchTemplates: LaunchTemplates;
   /** Whether a target group exists and can hold instances. */
   instanceTargetGroup: (arn: string) => boolean;
+  /** How long a deleted group stays "Delete in progress" at least. */
+  deletion: Realism['groupDeletion'];
 }
 
 const MAX_GROUPS = 500;
@@ -115,11 +123,17 @@ export class AutoScaling {
     return this.groups.get(name);
   }
 
+  /** A deleting group whose last instance is gone: removed once the deletion has lasted its minimum too. */
   removeGroup(group: GroupRecord): void {
-    if (this.groups.get(group.name) === group) {
-      this.groups.delete(group.name);
-      this.deps.log('autoscaling', 'group-deleted', { group: group.name });
+    if (this.groups.get(group.name) !== group) return;
+    const { deletion, clock } = this.deps;
+    const remainingMs = deletion && group.deleteRequestedAt !== undefined ? group.deleteRequestedAt + clock.ms(deletion.seconds) - Date.now() : 0;
+    if (remainingMs > 0) {
+      clock.afterMs(remainingMs, () => this.removeGroup(group));
+      return;
     }
+    this.groups.delete(group.name);
+    this.deps.log('autoscaling', 'group-deleted', { group: group.name });
   }
 
   /** One health sweep over every group (the cloud runs it every HEALTH_SWEEP_SECONDS). */
@@ -276,6 +290,7 @@ export class AutoScaling {
       if (this.activities.inProgress(name)) throw new AwsError('ScalingActivityInProgress', 'You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group.');
     }
     group.deleting = true;
+    group.deleteRequestedAt = Date.now();
     group.min = 0;
     group.max = 0;
     group.desired = 0;

@@ -1,9 +1,11 @@
-// The instance lifecycle Auto Scaling drives: launch to reach the desired
-// capacity (Pending → InService, then registered in the group's target
-// groups), scale in (Terminating: deregistered, drained for the
-// deregistration delay, then SIGTERM), standby (deregistered, process kept),
-// and replacement of unhealthy instances (EC2 status; ELB health after the
-// grace period when HealthCheckType is ELB).
+// The instance lifecycle Auto Scaling drives ("Amazon EC2 Auto Scaling
+// instance lifecycle"): launch to reach the desired capacity (Pending while
+// EC2 boots it → InService, then registered in the group's target groups),
+// scale in (Terminating: deregistered, drained for the deregistration delay,
+// then SIGTERM), standby (deregistered, process kept), and replacement of
+// unhealthy instances: EC2 status at once; ELB health, when HealthCheckType
+// is ELB, only once the health check grace period since InService is over
+// ("Set the health check grace period for an Auto Scaling group").
 import type { Activity } from '@aws-sdk/client-auto-scaling';
 import type { LaunchTemplateVersion, Tag } from '@aws-sdk/client-ec2';
 import type { Clock } from '../clock.ts';
@@ -23,8 +25,6 @@ export interface FleetDeps {
   launchTemplates: LaunchTemplates;
   network: Network;
   targetGroup: (arn: string) => TargetGroupRuntime | undefined;
-  /** AWS seconds between a process listening and the instance entering InService. */
-  bootSeconds: number;
   /** A deleting group has no instance left. */
   onGroupGone: (group: GroupRecord) => void;
 }
@@ -144,7 +144,7 @@ export class Fleet {
       return false;
     }
     const subnet = this.deps.network.subnet(this.pickSubnet(group))!;
-    const { instance: ec2, ready } = this.deps.instances.launch(resolved.version, subnet, instanceTags(group, resolved.version));
+    const { instance: ec2, running } = this.deps.instances.launch(resolved.version, subnet, instanceTags(group, resolved.version));
     const instance: GroupInstance = {
       id: ec2.id,
       availabilityZone: ec2.availabilityZone,
@@ -159,9 +159,8 @@ export class Fleet {
     group.instances.push(instance);
     const activity = this.deps.activities.start(group, `Launching a new EC2 instance: ${ec2.id}`, cause, { 'Subnet ID': subnet.SubnetId!, 'Availability Zone': subnet.AvailabilityZone! });
     this.deps.log('autoscaling', 'instance-launching', { group: group.name, instanceId: ec2.id, version: ec2.version });
-    ready
-      .then(async () => {
-        await this.deps.clock.sleep(this.deps.bootSeconds);
+    running
+      .then(() => {
         if (instance.lifecycle !== 'Pending') return this.deps.activities.finish(activity, 'Cancelled', 'the instance left Pending before it booted');
         this.putInService(group, instance);
         this.deps.activities.finish(activity, 'Successful');

@@ -37,6 +37,8 @@ export interface GroupRecord {
   instances: GroupInstance[];
   /** ForceDelete in progress: instances are being terminated. */
   deleting: boolean;
+  /** Real time DeleteAutoScalingGroup was called. */
+  deleteRequestedAt?: number;
 }
 
 /** Lifecycle states that count toward the desired capacity. */

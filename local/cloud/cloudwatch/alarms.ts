@@ -1,8 +1,9 @@
 // CloudWatch metric alarms: stored in DescribeAlarms' shape, evaluated on a
-// timer against the metric store (statistic or percentile over the last
-// `EvaluationPeriods` periods, `DatapointsToAlarm` of them breaching, missing
-// data treated as configured), every state change recorded in the history and
-// sent as an EventBridge "CloudWatch Alarm State Change" event.
+// timer against what CloudWatch has received (statistic or percentile of each
+// period of the evaluation range, `DatapointsToAlarm` of the evaluated ones
+// breaching, missing data treated as configured), every state change recorded
+// in the history and sent as an EventBridge "CloudWatch Alarm State Change"
+// event.
 import { randomUUID } from 'node:crypto';
 import type {
   AlarmHistoryItem,
@@ -268,47 +269,70 @@ interface Outcome {
   reasonData: string;
 }
 
-/** The state the alarm's recent data puts it in; undefined when it keeps its state (treatMissingData `ignore`, no data). */
+/**
+ * Periods an evaluation retrieves beyond EvaluationPeriods. "Using Amazon CloudWatch alarms" (How alarm state is
+ * evaluated when data is missing): CloudWatch "attempts to retrieve a higher number of data points than specified by
+ * Evaluation Periods" (the evaluation range); its example retrieves 5 for 3. We retrieve 2 more for every alarm.
+ */
+export const EVALUATION_RANGE_EXTRA = 2;
+
+/**
+ * The state the alarm's data puts it in at `nowMs`; undefined when it keeps its state (`ignore`). "Using Amazon
+ * CloudWatch alarms", evaluation and missing data: the evaluation range is the last EvaluationPeriods + 2 complete
+ * periods, aligned on the period; a period is missing when CloudWatch has no datapoint for it yet (an ALB metric
+ * is published per minute and late, so a 10 or 30 s period of it is always missing). With at least
+ * EvaluationPeriods datapoints, the newest EvaluationPeriods of them decide and TreatMissingData is ignored; with
+ * fewer, every datapoint counts and missing ones fill the rest as TreatMissingData says (`missing`: none; all
+ * missing → INSUFFICIENT_DATA). ALARM when DatapointsToAlarm of the evaluated points breach, else OK — except that
+ * breaching points short of DatapointsToAlarm with none within the threshold do not say OK (`missing`:
+ * INSUFFICIENT_DATA, `ignore`: unchanged), as the page's rows `- - - - X` show. One row of its first table
+ * (`X - - - -` → ALARM under `missing`) follows no rule that also fits the others; we answer INSUFFICIENT_DATA.
+ */
 export function evaluateAlarm(alarm: MetricAlarm, metrics: MetricStore, clock: Clock, nowMs: number): Outcome | undefined {
   const periodMs = clock.ms(alarm.Period!);
   const periods = alarm.EvaluationPeriods!;
   const needed = alarm.DatapointsToAlarm ?? periods;
   const stat = alarm.ExtendedStatistic ?? alarm.Statistic!;
   const identity = { namespace: alarm.Namespace!, metricName: alarm.MetricName!, dimensions: Object.fromEntries((alarm.Dimensions ?? []).map((d) => [d.Name!, d.Value!])) };
-  const points = Array.from({ length: periods }, (_, i) => {
-    const start = nowMs - (periods - i) * periodMs;
-    const samples = metrics.window(identity, start, start + periodMs);
+  const rangeEnd = Math.floor(nowMs / periodMs) * periodMs;
+  const range = periods + EVALUATION_RANGE_EXTRA;
+  const points = Array.from({ length: range }, (_, i) => {
+    const start = rangeEnd - (range - i) * periodMs;
+    const samples = metrics.visible(identity, start, start + periodMs, nowMs);
     return { start, value: samples ? statistic(samples, stat) : undefined };
   });
   const present = points.filter((p): p is { start: number; value: number } => p.value !== undefined && !Number.isNaN(p.value));
+  const evaluated = present.slice(-periods);
   const comparison = COMPARISONS[alarm.ComparisonOperator!]!;
   const treat = alarm.TreatMissingData ?? 'missing';
-  const missing = periods - present.length;
-  if (present.length === 0 && (treat === 'missing' || treat === 'ignore')) {
+  const filled = periods - evaluated.length;
+  const breachingReal = evaluated.filter((p) => comparison.test(p.value, alarm.Threshold!)).length;
+  const breaching = breachingReal + (treat === 'breaching' ? filled : 0);
+  const withinThreshold = evaluated.length - breachingReal + (treat === 'notBreaching' ? filled : 0);
+  const data = reasonData(alarm, stat, points, evaluated, nowMs);
+  if (breaching < needed && withinThreshold === 0) {
     if (treat === 'ignore') return undefined;
-    return { state: 'INSUFFICIENT_DATA', reason: `Insufficient Data: ${periods} datapoint${periods > 1 ? 's were' : ' was'} unknown.`, reasonData: reasonData(alarm, stat, points, nowMs) };
+    return { state: 'INSUFFICIENT_DATA', reason: `Insufficient Data: ${filled} datapoint${filled === 1 ? ' was' : 's were'} unknown.`, reasonData: data };
   }
-  const breaching = present.filter((p) => comparison.test(p.value, alarm.Threshold!)).length + (treat === 'breaching' ? missing : 0);
   const state: StateValue = breaching >= needed ? 'ALARM' : 'OK';
-  const shown = present.map((p) => `${p.value} (${new Date(p.start).toISOString()})`).join(', ');
-  const missingNote = missing > 0 && (treat === 'breaching' || treat === 'notBreaching') ? ` and ${missing} missing datapoint${missing > 1 ? 's were' : ' was'} treated as [${treat === 'breaching' ? 'Breaching' : 'NonBreaching'}]` : '';
+  const shown = [...evaluated].reverse().map((p) => `${p.value} (${new Date(p.start).toISOString()})`).join(', ');
+  const missingNote = filled > 0 && (treat === 'breaching' || treat === 'notBreaching') ? ` and ${filled} missing datapoint${filled > 1 ? 's were' : ' was'} treated as [${treat === 'breaching' ? 'Breaching' : 'NonBreaching'}]` : '';
   const reason =
     `Threshold Crossed: ${breaching} out of the last ${periods} datapoints [${shown}] ${state === 'ALARM' ? 'was' : 'was not'} ${comparison.words} the threshold (${alarm.Threshold})` +
     `${missingNote} (minimum ${needed} datapoint${needed > 1 ? 's' : ''} for ${state === 'ALARM' ? 'OK -> ALARM' : 'ALARM -> OK'} transition).`;
-  return { state, reason, reasonData: reasonData(alarm, stat, points, nowMs) };
+  return { state, reason, reasonData: data };
 }
 
-function reasonData(alarm: MetricAlarm, stat: string, points: { start: number; value?: number }[], nowMs: number): string {
-  const present = points.filter((p) => p.value !== undefined);
+function reasonData(alarm: MetricAlarm, stat: string, range: { start: number }[], evaluated: { start: number; value: number }[], nowMs: number): string {
   return JSON.stringify({
     version: '1.0',
     queryDate: cloudWatchTimestamp(new Date(nowMs)),
-    startDate: cloudWatchTimestamp(new Date(points[0]?.start ?? nowMs)),
+    startDate: cloudWatchTimestamp(new Date(range[0]?.start ?? nowMs)),
     ...(isExtendedStatistic(stat) ? { extendedStatistic: stat } : { statistic: stat }),
     period: alarm.Period,
-    recentDatapoints: present.map((p) => p.value),
+    recentDatapoints: evaluated.map((p) => p.value),
     threshold: alarm.Threshold,
-    evaluatedDatapoints: present.map((p) => ({ timestamp: cloudWatchTimestamp(new Date(p.start)), value: p.value })),
+    evaluatedDatapoints: [...evaluated].reverse().map((p) => ({ timestamp: cloudWatchTimestamp(new Date(p.start)), value: p.value })),
   });
 }
 

@@ -1,6 +1,9 @@
 // CloudWatch metric data: samples per metric (namespace, name, exact
 // dimension set), kept in small time buckets so any window can be summarized
-// (count, sum, min, max, and every value for percentiles).
+// (count, sum, min, max, and every value for percentiles). A namespace may be
+// published: its samples reach CloudWatch as one datapoint per resolution
+// interval, stamped with the interval's start and visible only `delayMs`
+// after the interval ends (how Elastic Load Balancing sends its metrics).
 
 export interface MetricIdentity {
   namespace: string;
@@ -16,6 +19,12 @@ export interface WindowSamples {
   values: number[];
 }
 
+/** How a namespace's samples reach CloudWatch, in real milliseconds. */
+export interface Publication {
+  resolutionMs: number;
+  delayMs: number;
+}
+
 interface Series {
   identity: MetricIdentity;
   unit?: string;
@@ -26,12 +35,17 @@ export class MetricStore {
   private readonly series = new Map<string, Series>();
   private readonly bucketMs: number;
   private readonly retentionMs: number;
+  private readonly publication: (namespace: string) => Publication | undefined;
   private puts = 0;
 
-  /** `bucketMs`: time resolution of stored samples; `retentionMs`: how long samples are kept (real time). */
-  constructor(bucketMs: number, retentionMs: number) {
+  /**
+   * `bucketMs`: time resolution of stored samples; `retentionMs`: how long samples are kept (real time);
+   * `publication`: how a namespace's samples become visible (undefined: each at once, at `bucketMs`).
+   */
+  constructor(bucketMs: number, retentionMs: number, publication: (namespace: string) => Publication | undefined = () => undefined) {
     this.bucketMs = bucketMs;
     this.retentionMs = retentionMs;
+    this.publication = publication;
   }
 
   put(identity: MetricIdentity, value: number, timestampMs = Date.now(), unit?: string): void {
@@ -68,6 +82,24 @@ export class MetricStore {
       }
     } else {
       for (const [i, bucket] of series.buckets) if (i >= first && i <= last) add(bucket);
+    }
+    return out;
+  }
+
+  /**
+   * What CloudWatch shows at `nowMs` for datapoints stamped in [startMs, endMs): for a published namespace,
+   * the intervals that start in the range and were published by `nowMs`; otherwise every sample in the range.
+   */
+  visible(identity: MetricIdentity, startMs: number, endMs: number, nowMs: number): WindowSamples | undefined {
+    const publication = this.publication(identity.namespace);
+    if (!publication) return this.window(identity, startMs, endMs);
+    const { resolutionMs, delayMs } = publication;
+    let out: WindowSamples | undefined;
+    for (let at = Math.ceil(startMs / resolutionMs) * resolutionMs; at < endMs && at + resolutionMs + delayMs <= nowMs; at += resolutionMs) {
+      const interval = this.window(identity, at, at + resolutionMs);
+      if (!interval) continue;
+      if (!out) out = { count: 0, sum: 0, min: Infinity, max: -Infinity, values: [] };
+      merge(out, interval);
     }
     return out;
   }

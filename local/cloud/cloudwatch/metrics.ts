@@ -1,6 +1,8 @@
 // CloudWatch metric operations: PutMetricData (custom namespaces only, as
 // on AWS), GetMetricStatistics, GetMetricData (metric statistics, no math)
 // and ListMetrics. Periods are AWS seconds, stretched by the time scale.
+// Statistics read what CloudWatch has received by now: a published
+// namespace (AWS/ApplicationELB) answers per minute, once the minute is sent.
 import type {
   Dimension,
   GetMetricDataCommandInput,
@@ -53,8 +55,9 @@ export function metricOperations(metrics: MetricStore, clock: Clock): Operation[
       for (const s of input.Statistics ?? []) if (!(STANDARD_STATISTICS as readonly string[]).includes(s)) throw new AwsError('InvalidParameterValue', `The value ${s} for parameter Statistics is invalid.`);
       for (const s of input.ExtendedStatistics ?? []) if (!isExtendedStatistic(s)) throw new AwsError('InvalidParameterValue', `The value ${s} for parameter ExtendedStatistics is invalid.`);
       const windows = periodWindows(requireParameter(input.StartTime, 'StartTime'), requireParameter(input.EndTime, 'EndTime'), requireParameter(input.Period, 'Period'), clock);
+      const now = Date.now();
       const datapoints = windows.flatMap(([start, end]) => {
-        const samples = metrics.window(identity, start, end);
+        const samples = metrics.visible(identity, start, end, now);
         if (!samples) return [];
         const standard = Object.fromEntries((input.Statistics ?? []).map((s) => [s, statistic(samples, s)]));
         const extended = input.ExtendedStatistics?.length ? { ExtendedStatistics: Object.fromEntries(input.ExtendedStatistics.map((s) => [s, statistic(samples, s)])) } : {};
@@ -66,13 +69,14 @@ export function metricOperations(metrics: MetricStore, clock: Clock): Operation[
       const queries = requireParameter(input.MetricDataQueries, 'MetricDataQueries');
       const start = requireParameter(input.StartTime, 'StartTime');
       const end = requireParameter(input.EndTime, 'EndTime');
+      const now = Date.now();
       const results: MetricDataResult[] = queries.map((q) => {
         if (!q.MetricStat) throw new AwsError('InvalidParameterValue', `MetricDataQueries '${q.Id ?? ''}': the local cloud answers MetricStat queries, not expressions`);
         const metric = q.MetricStat.Metric ?? {};
         const identity = { namespace: metric.Namespace ?? '', metricName: metric.MetricName ?? '', dimensions: dimensionMap(metric.Dimensions) };
         const stat = requireParameter(q.MetricStat.Stat, 'MetricStat.Stat');
         const points = periodWindows(start, end, requireParameter(q.MetricStat.Period, 'MetricStat.Period'), clock).flatMap(([from, to]) => {
-          const samples = metrics.window(identity, from, to);
+          const samples = metrics.visible(identity, from, to, now);
           return samples ? [{ at: new Date(from), value: statistic(samples, stat) }] : [];
         });
         const ordered = input.ScanBy === 'TimestampAscending' ? points : [...points].reverse();

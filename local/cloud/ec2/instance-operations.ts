@@ -43,8 +43,8 @@ export function instanceOperations(instances: Instances, network: Network, launc
       const template = input.LaunchTemplate ? launchTemplates.resolve(input.LaunchTemplate).version : undefined;
       const data = { ...template?.LaunchTemplateData, ...(input.ImageId ? { ImageId: input.ImageId } : {}), ...(input.InstanceType ? { InstanceType: input.InstanceType } : {}), ...(input.UserData ? { UserData: input.UserData } : {}) };
       const launched = Array.from({ length: max }, () => {
-        const { instance, ready } = instances.launch({ ...template, LaunchTemplateData: data }, subnet, tagsFor('instance', input.TagSpecifications));
-        ready.catch((err: unknown) => log('ec2', 'run-instance-failed', { instanceId: instance.id, error: String(err) }));
+        const { instance, running } = instances.launch({ ...template, LaunchTemplateData: data }, subnet, tagsFor('instance', input.TagSpecifications));
+        running.catch((err: unknown) => log('ec2', 'run-instance-failed', { instanceId: instance.id, error: String(err) }));
         return instance;
       });
       return { ReservationId: `r-${hexId(17)}`, OwnerId: ACCOUNT_ID, Groups: [], Instances: launched.map(describeInstance) };

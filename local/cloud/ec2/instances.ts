@@ -1,11 +1,20 @@
 // EC2 instances as the Auto Scaling groups launch them: each one runs the
 // sample app with the environment its launch template version's user data
 // exports, on its own loopback port (the address targets resolve to).
+//
+// "Amazon EC2 Auto Scaling instance lifecycle": an instance is `pending`
+// while EC2 launches it, then `running`; the app its user data starts
+// answers only some time after that, so health checks that begin at
+// registration fail until then ("Set the health check grace period for an
+// Auto Scaling group": the instance "is still initializing"). Both delays are
+// the `instanceBoot` realism setting, in AWS seconds.
 import type { LaunchTemplateVersion, Subnet, Tag } from '@aws-sdk/client-ec2';
 import type { AppFaults } from '../../sample-app.ts';
+import type { Clock } from '../clock.ts';
 import { hexId } from '../ids.ts';
 import type { RunningApp, InstanceLauncher } from '../instances/launcher.ts';
 import type { Log } from '../log.ts';
+import type { Realism } from '../realism.ts';
 import { parseUserDataExports } from './user-data.ts';
 
 export interface Ec2Instance {
@@ -24,7 +33,10 @@ export interface Ec2Instance {
   state: 'pending' | 'running' | 'shutting-down' | 'terminated';
   /** The app stopped on its own (crash): EC2 status checks would fail. */
   impaired: boolean;
+  /** Loopback port of the app's process, once it listens. */
   port?: number;
+  /** The app has started: the load balancer reaches it (until then connections are refused). */
+  answering: boolean;
 }
 
 export interface InstanceSettings {
@@ -33,12 +45,15 @@ export interface InstanceSettings {
   healthPath: string;
   /** Seconds an app gets to finish in-flight requests after SIGTERM before it is killed (real time). */
   stopGraceSeconds: number;
+  /** EC2 launch and app start, in AWS seconds; false: running and answering as soon as the process listens. */
+  boot: Realism['instanceBoot'];
 }
 
 const LOOPBACK = '127.0.0.1';
 
 export class Instances {
   private readonly launcher: InstanceLauncher;
+  private readonly clock: Clock;
   private readonly settings: InstanceSettings;
   private readonly faults: Map<string, AppFaults>;
   private readonly log: Log;
@@ -46,8 +61,9 @@ export class Instances {
   private readonly apps = new Map<string, RunningApp>();
   private readonly impairedListeners: ((instance: Ec2Instance) => void)[] = [];
 
-  constructor(launcher: InstanceLauncher, settings: InstanceSettings, faults: Record<string, AppFaults>, log: Log) {
+  constructor(launcher: InstanceLauncher, clock: Clock, settings: InstanceSettings, faults: Record<string, AppFaults>, log: Log) {
     this.launcher = launcher;
+    this.clock = clock;
     this.settings = settings;
     this.faults = new Map(Object.entries(faults));
     this.log = log;
@@ -61,10 +77,10 @@ export class Instances {
     return [...this.instances.values()];
   }
 
-  /** Where the load balancer reaches a running instance. */
+  /** Where the load balancer reaches a running instance whose app has started. */
   address(id: string): { host: string; port: number } | undefined {
     const instance = this.instances.get(id);
-    return instance?.state === 'running' && instance.port ? { host: LOOPBACK, port: instance.port } : undefined;
+    return instance?.state === 'running' && instance.answering && instance.port ? { host: LOOPBACK, port: instance.port } : undefined;
   }
 
   onImpaired(listener: (instance: Ec2Instance) => void): void {
@@ -73,9 +89,9 @@ export class Instances {
 
   /**
    * Starts an instance from a launch template version (or bare launch data, for RunInstances) in state
-   * `pending`; `ready` resolves once its app listens.
+   * `pending`; `running` resolves once EC2 has booted it (its app answers `appStartSeconds` later).
    */
-  launch(template: Pick<LaunchTemplateVersion, 'LaunchTemplateId' | 'LaunchTemplateName' | 'VersionNumber' | 'LaunchTemplateData'>, subnet: Subnet, tags: Tag[]): { instance: Ec2Instance; ready: Promise<void> } {
+  launch(template: Pick<LaunchTemplateVersion, 'LaunchTemplateId' | 'LaunchTemplateName' | 'VersionNumber' | 'LaunchTemplateData'>, subnet: Subnet, tags: Tag[]): { instance: Ec2Instance; running: Promise<void> } {
     const data = template.LaunchTemplateData ?? {};
     const env = parseUserDataExports(data.UserData);
     const version = env[this.settings.versionVariable] ?? 'unknown';
@@ -94,21 +110,27 @@ export class Instances {
       launchedAt: new Date(),
       state: 'pending',
       impaired: false,
+      answering: false,
     };
     this.instances.set(instance.id, instance);
-    return { instance, ready: this.start(instance, env) };
+    return { instance, running: this.start(instance, env) };
   }
 
   private async start(instance: Ec2Instance, env: Record<string, string>): Promise<void> {
+    const { boot } = this.settings;
     try {
-      const app = await this.launcher.launch({
-        instanceId: instance.id,
-        version: instance.version,
-        env,
-        versionVariable: this.settings.versionVariable,
-        healthPath: this.settings.healthPath,
-        faults: this.faults.get(instance.version) ?? {},
-      });
+      // The process starts at once (it takes real time of its own); EC2 reports `running` after the boot time.
+      const [app] = await Promise.all([
+        this.launcher.launch({
+          instanceId: instance.id,
+          version: instance.version,
+          env,
+          versionVariable: this.settings.versionVariable,
+          healthPath: this.settings.healthPath,
+          faults: this.faults.get(instance.version) ?? {},
+        }),
+        this.clock.sleep(boot ? boot.bootSeconds : 0),
+      ]);
       this.apps.set(instance.id, app);
       if (instance.state !== 'pending') {
         // Terminated while booting.
@@ -120,6 +142,13 @@ export class Instances {
       instance.port = app.port;
       instance.state = 'running';
       this.log('ec2', 'instance-running', { instanceId: instance.id, version: instance.version, port: app.port });
+      const started = () => {
+        if (instance.state !== 'running') return;
+        instance.answering = true;
+        this.log('ec2', 'app-started', { instanceId: instance.id, version: instance.version });
+      };
+      if (boot && boot.appStartSeconds > 0) this.clock.after(boot.appStartSeconds, started);
+      else started();
     } catch (err) {
       instance.state = 'terminated';
       this.log('ec2', 'instance-failed', { instanceId: instance.id, version: instance.version, error: String(err) });

@@ -1,7 +1,7 @@
 // Listener and rule actions: validated as ALB does, then stored in the form
 // Describe calls answer (a forward always carries its ForwardConfig with
 // weights; a single-group forward also its TargetGroupArn).
-import type { Action, ForwardActionConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Action, ForwardActionConfig, TargetGroupStickinessConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsError, validationError } from '../aws-error.ts';
 import type { Elbv2State } from './state.ts';
 import { LIMITS } from './limits.ts';
@@ -44,8 +44,22 @@ function normalizeForward(action: Action, field: string, loadBalancerArn: string
     }
     checkTargetGroup(g.TargetGroupArn, loadBalancerArn, state);
   }
-  const config: ForwardActionConfig = { TargetGroups: groups, TargetGroupStickinessConfig: { Enabled: action.ForwardConfig?.TargetGroupStickinessConfig?.Enabled ?? false } };
+  const config: ForwardActionConfig = { TargetGroups: groups, TargetGroupStickinessConfig: stickiness(action.ForwardConfig?.TargetGroupStickinessConfig, field) };
   return groups.length === 1 ? { TargetGroupArn: groups[0]!.TargetGroupArn, ForwardConfig: config } : { ForwardConfig: config };
+}
+
+/**
+ * ELBv2 API reference, "TargetGroupStickinessConfig": DurationSeconds is 1 to
+ * 604800 and must be given when stickiness is enabled; both are kept as given
+ * and described back.
+ */
+function stickiness(config: TargetGroupStickinessConfig | undefined, field: string): TargetGroupStickinessConfig {
+  if (!config?.Enabled) return { Enabled: false, ...(config?.DurationSeconds !== undefined ? { DurationSeconds: config.DurationSeconds } : {}) };
+  const duration = config.DurationSeconds;
+  if (duration === undefined || !Number.isInteger(duration) || duration < 1 || duration > 604_800) {
+    throw validationError(`${field}: ForwardConfig.TargetGroupStickinessConfig.DurationSeconds must be between 1 and 604800 when stickiness is enabled`);
+  }
+  return { Enabled: true, DurationSeconds: duration };
 }
 
 function checkTargetGroup(arn: string, loadBalancerArn: string, state: Elbv2State): void {

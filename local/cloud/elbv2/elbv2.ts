@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import { ListenerProxy, type RequestOutcome } from '../data-plane/listener-proxy.ts';
 import type { Log } from '../log.ts';
 import { operationTable } from '../protocol/operation.ts';
+import type { Realism } from '../realism.ts';
 import { limitOperations } from './limits.ts';
 import { listenerOperations } from './listeners.ts';
 import { loadBalancerOperations } from './load-balancers.ts';
@@ -27,6 +28,7 @@ export interface Elbv2Deps {
   instanceRegistrable: (instanceId: string) => boolean;
   resolveAddress: TargetAddressResolver;
   recordRequest: (outcome: RequestOutcome) => void;
+  realism: Pick<Realism, 'targetGroupRelease'>;
 }
 
 /** Healthy/unhealthy target counts of a target group behind a load balancer. */
@@ -62,6 +64,7 @@ export class Elbv2 {
           resolveAddress: this.deps.resolveAddress,
           vpcExists: this.deps.vpcExists,
           instanceRegistrable: this.deps.instanceRegistrable,
+          release: this.deps.realism.targetGroupRelease,
         }),
         ...tagOperations(this.state),
         ...limitOperations(),

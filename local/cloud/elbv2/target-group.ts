@@ -45,6 +45,8 @@ export class TargetGroupRuntime {
   private readonly resolveAddress: TargetAddressResolver;
   private readonly log: Log;
   private loadBalancerArns: string[] = [];
+  /** Real time the last listener or rule stopped forwarding to the group; undefined while one does, or never did. */
+  private releasedAt: number | undefined;
   private matcher: (code: number) => boolean;
   private nextIndex = 0;
 
@@ -74,6 +76,11 @@ export class TargetGroupRuntime {
     return [...this.loadBalancerArns];
   }
 
+  /** Real milliseconds since the last listener or rule stopped forwarding to the group (undefined: never referenced, or still is). */
+  get releasedForMs(): number | undefined {
+    return this.releasedAt === undefined ? undefined : Date.now() - this.releasedAt;
+  }
+
   get targetCount(): number {
     return this.targets.size;
   }
@@ -89,6 +96,7 @@ export class TargetGroupRuntime {
     const wasInUse = this.inUse;
     this.loadBalancerArns = arns;
     if (this.inUse === wasInUse) return;
+    this.releasedAt = this.inUse ? undefined : Date.now();
     for (const target of this.targets.values()) {
       if (target.state === 'draining') continue;
       if (this.inUse) this.startChecks(target);

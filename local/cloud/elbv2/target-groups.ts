@@ -1,6 +1,12 @@
 // Target group operations: create (idempotent by name), describe, modify,
-// delete (refused while a listener or rule forwards to it), attributes,
-// target registration and health.
+// delete, attributes, target registration and health.
+//
+// DeleteTargetGroup (API reference "DeleteTargetGroup": a group can be
+// deleted "if it is not referenced by any actions") answers ResourceInUse
+// while a listener or rule forwards to it, and for a while after (the
+// realism setting `targetGroupRelease`): the pages give no figure, but
+// callers of the API report ResourceInUse right after the last rule went, as
+// the change still reaches the load balancer's nodes.
 import type {
   CreateTargetGroupCommandInput,
   CreateTargetGroupCommandOutput,
@@ -38,6 +44,7 @@ import { AwsError, required, validationError } from '../aws-error.ts';
 import type { Clock } from '../clock.ts';
 import type { Log } from '../log.ts';
 import { paginate } from '../pagination.ts';
+import type { Realism } from '../realism.ts';
 import { operation, type Answer, type Operation } from '../protocol/operation.ts';
 import { applyAttributes, attributeList, defaultAttributes, TARGET_GROUP_ATTRIBUTES } from './attributes.ts';
 import { parseMatcher } from './health-check.ts';
@@ -53,6 +60,8 @@ export interface TargetGroupDeps {
   vpcExists: (vpcId: string) => boolean;
   /** Whether an instance id names a pending or running instance. */
   instanceRegistrable: (instanceId: string) => boolean;
+  /** How long a group stays in use after its last reference. */
+  release: Realism['targetGroupRelease'];
 }
 
 const NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/;
@@ -78,7 +87,9 @@ export function targetGroupOperations(state: Elbv2State, deps: TargetGroupDeps):
       const arn = required(input.TargetGroupArn, 'TargetGroupArn');
       const tg = state.targetGroups.get(arn);
       if (!tg) return {};
-      if (state.isReferenced(arn)) throw new AwsError('ResourceInUse', `Target group '${arn}' is currently in use by a listener or a rule`);
+      const released = tg.releasedForMs;
+      const stillInUse = state.isReferenced(arn) || (deps.release && released !== undefined && released < deps.clock.ms(deps.release.seconds));
+      if (stillInUse) throw new AwsError('ResourceInUse', `Target group '${arn}' is currently in use by a listener or a rule`);
       tg.close();
       state.targetGroups.delete(arn);
       state.tags.delete(arn);
