@@ -39,6 +39,7 @@ describe('githubSignature', () => {
     ['an empty body', { 'x-hub-signature-256': sign(CURRENT, '') }, '', secrets(PREVIOUS), 'BadRequest', 'empty body'],
     ['another secret', { 'x-hub-signature-256': sign('someone-else') }, BODY, secrets(PREVIOUS), 'Unauthorized', 'X-Hub-Signature-256 does not match the body for the configured webhook secret'],
     ['the previous secret once it is removed', { 'x-hub-signature-256': sign(PREVIOUS) }, BODY, secrets(), 'Unauthorized', 'X-Hub-Signature-256 does not match the body for the configured webhook secret'],
+    ['a body signed with an empty previous secret (none set)', { 'x-hub-signature-256': sign('') }, BODY, { current: () => Promise.resolve(CURRENT), previous: () => Promise.resolve('') }, 'Unauthorized', 'X-Hub-Signature-256 does not match the body for the configured webhook secret'],
     ['a body changed after signing', { 'x-hub-signature-256': sign(CURRENT) }, `${BODY} `, secrets(PREVIOUS), 'Unauthorized', 'X-Hub-Signature-256 does not match the body for the configured webhook secret'],
   ])('refuses %s', async (_case, headers, body, keys, name, message) => {
     const error = await verify(headers, body, keys);
