@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.serverless', '.esbuild', 'dist', 'bench/results', 'coverage'] },
+  { ignores: ['node_modules', '.serverless', '.esbuild', 'dist', 'bench/results', 'coverage', 'reports', '.stryker-tmp'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

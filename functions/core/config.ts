@@ -181,12 +181,13 @@ export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type Config = z.infer<typeof configSchema>;
 export type StrategyConfig = ServiceConfig['strategy'];
 
-/** Parses and validates; the error lists every problem with its field path. */
+/** Parses and validates; the error lists every problem once, with its field path. */
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
-  throw new ConfigInvalid(`invalid configuration: ${problems.join('; ')}`);
+  // Two checks of one field may fail with the same words (a period both too short and not a multiple of 60).
+  const problems = new Set(result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  throw new ConfigInvalid(`invalid configuration: ${[...problems].join('; ')}`);
 }
 
 export function findService(config: Config, name: string): ServiceConfig {

@@ -17,7 +17,11 @@ export interface Hold {
 export function holdAfter(service: ServiceConfig, phase: Phase): Hold {
   const { strategy, bake, retention } = service;
   if (phase === 'canary') {
-    if (strategy.type === 'header-canary' && strategy.promotion === 'manual') {
+    if (
+      // Stryker disable next-line ConditionalExpression: only a header canary has `promotion` (the schema strips it from the other strategies)
+      strategy.type === 'header-canary' &&
+      strategy.promotion === 'manual'
+    ) {
       return { kind: 'promotion', seconds: strategy.promotionTimeoutMinutes * 60, onTimeout: 'rollback' };
     }
     return { kind: 'bake', seconds: Math.max(1, bake.seconds), onTimeout: strategy.type === 'weighted-canary' ? 'advance' : 'promote' };

@@ -41,7 +41,8 @@ const ACTIONS: readonly CommandAction[] = ['status', 'promote', 'rollback', 'abo
 
 export function parseSlashCommand(form: URLSearchParams): SlashCommand {
   const caller = { userId: field(form, 'user_id'), channelId: field(form, 'channel_id') };
-  const [word = 'help', service, ...rest] = (form.get('text') ?? '').trim().split(/\s+/).filter(Boolean);
+  // Words are what lies between white space: split at each space, drop the empty words.
+  const [word = 'help', service, ...rest] = (form.get('text') ?? '').split(/\s/).filter(Boolean);
   const action = word.toLowerCase() as CommandAction;
   if (!ACTIONS.includes(action)) return { ...caller, action: 'help', reason: '', problem: `unknown command "${word}"` };
   if (action === 'help') return { ...caller, action, reason: '' };

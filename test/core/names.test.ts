@@ -1,8 +1,11 @@
-// Names of a release's resources: an alarm name says whose it is, and only
-// whose it is, even when one service's name continues another's.
+// Names of a release's resources, derived from the service and the release
+// number alone, and its tags, so state can be rebuilt from AWS. An alarm name
+// says whose it is, and only whose it is, even when one service's name
+// continues another's.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { alarmSpecs } from '../../functions/core/alarms.ts';
-import { isAlarmOf, parseAlarmName } from '../../functions/core/names.ts';
+import { alarmName, alarmPrefix, autoScalingGroupName, isAlarmOf, parseAlarmName, releaseTags, targetGroupName } from '../../functions/core/names.ts';
 import { LB_ARN, r2, service } from './fixtures.ts';
 
 describe('alarm names', () => {
@@ -37,5 +40,53 @@ describe('alarm names', () => {
     expect(specs.map((s) => s.name)).toEqual(['bg-web-2-5xx', 'bg-web-2-unhealthy', 'bg-web-2-latency']);
     expect(specs.every((s) => isAlarmOf(s.name, 'web', 2) && !isAlarmOf(s.name, 'web', 20))).toBe(true);
     expect(specs.map((s) => parseAlarmName(s.name))).toEqual(['5xx', 'unhealthy', 'latency'].map((kind) => ({ service: 'web', release: 2, kind })));
+  });
+});
+
+describe('resource names', () => {
+  it('names the target group, the Auto Scaling group and the alarms of a release', () => {
+    expect([targetGroupName('web', 7), autoScalingGroupName('web', 7), alarmPrefix('web', 7), alarmName('web', 7, 'latency')]).toEqual([
+      'bg-web-7',
+      'bg-web-7',
+      'bg-web-7-',
+      'bg-web-7-latency',
+    ]);
+  });
+
+  it('keeps target group names within the 32 characters ELBv2 allows', () => {
+    expect(targetGroupName('a'.repeat(23), 99_999).length).toBeLessThanOrEqual(32);
+  });
+
+  it.each([
+    ['a name of another system', 'prod-web-1-5xx'],
+    ['a prefix inside a longer name', 'xbg-web-1-5xx'],
+    ['a release number with letters', 'bg-web-1x-5xx'],
+    ['a trailing dash', 'bg-web-1-5xx-'],
+    ['a kind in capitals', 'bg-web-1-5XX'],
+    ['a service in capitals', 'bg-Web-1-5xx'],
+    ['a service starting with a digit', 'bg-1web-1-5xx'],
+    ['an empty service', 'bg--1-5xx'],
+    ['no release number', 'bg-web--5xx'],
+  ])('does not claim %s (%s)', (_case, name) => {
+    expect(parseAlarmName(name)).toBeNull();
+  });
+
+  it('reads every alarm name it gives back, for any valid service name and release', () => {
+    const serviceName = fc.stringMatching(/^[a-z][a-z0-9-]{0,22}$/);
+    fc.assert(
+      fc.property(serviceName, fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom('5xx', 'unhealthy', 'latency' as const), (service, release, kind) => {
+        expect(parseAlarmName(alarmName(service, release, kind))).toEqual({ service, release, kind });
+        expect(isAlarmOf(alarmName(service, release, kind), service, release)).toBe(true);
+      }),
+    );
+  });
+
+  it('tags a release with who manages it, its service, number and version', () => {
+    expect(releaseTags('web', 7, '1.4.2')).toEqual({
+      'bluegreen:managed-by': 'bluegreen',
+      'bluegreen:service': 'web',
+      'bluegreen:release': '7',
+      'bluegreen:version': '1.4.2',
+    });
   });
 });
