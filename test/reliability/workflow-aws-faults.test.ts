@@ -18,10 +18,12 @@ describe('reliability: AWS faults', () => {
     world = await startWorld({ random: seeded(7), service: { retention: { mode: 'warm', minutes: 0, generations: 0 } } });
     await world.release('v1');
     const { cloud } = world;
+    // Each fault fires on a share of calls, a few times: unbounded rates (a quarter of every Auto Scaling call) run
+    // out the 6 attempts the workflow gives a step's throttling, whatever the seed, however quick the cloud.
     const faults = [
-      cloud.injectFault({ service: 'elasticloadbalancing', operation: '*', error: 'Throttling', rate: 0.1 }),
-      cloud.injectFault({ service: 'autoscaling', operation: '*', error: 'Throttling', rate: 0.25 }),
-      cloud.injectFault({ service: 'autoscaling', operation: '*', error: 'TooManyRequests', status: 429, rate: 0.25 }),
+      cloud.injectFault({ service: 'elasticloadbalancing', operation: '*', error: 'Throttling', rate: 0.2, count: 4 }),
+      cloud.injectFault({ service: 'autoscaling', operation: '*', error: 'Throttling', rate: 0.5, count: 2 }),
+      cloud.injectFault({ service: 'autoscaling', operation: '*', error: 'TooManyRequests', status: 429, rate: 0.5, count: 2 }),
     ];
     const perSecond: number[] = [];
     let last = describes(cloud.apiCalls());
