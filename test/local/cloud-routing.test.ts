@@ -154,7 +154,7 @@ describe('health checks', () => {
     expect(target.healthChecks).toBeGreaterThanOrEqual(2);
   });
 
-  it('gives a health check at least half a real second, however small its scaled timeout (2 s is 40 ms here)', async () => {
+  it('gives a health check at least two real seconds, however small its scaled timeout (2 s is 40 ms here)', async () => {
     // Prepare: a target whose health answers take 150 ms, as on a busy machine
     const target = await backend('busy');
     target.healthDelayMs = 150;

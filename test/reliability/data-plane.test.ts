@@ -3,7 +3,7 @@
 // and the cost in Step Functions history of a long manual-promotion wait.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLoad, type Load } from '../../local/load.ts';
-import { UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION } from '../support/realism-exceptions.ts';
+import { UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION } from '../../local/realism-exceptions.ts';
 import { GREEN_HEADER, SERVICE, startLiveService, type LiveService } from './live-service.ts';
 
 const STRATEGIES = [

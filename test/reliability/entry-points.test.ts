@@ -9,7 +9,6 @@ import type { StepEvent } from '../../functions/steps/index.ts';
 import { createLogger } from '../../functions/lib/logging.ts';
 import { alarmEvent, githubDelivery, signedSlackRequest, slackButtonPress, slackCommand, TEST_GITHUB_SECRET, TEST_SLACK_SECRET, type SlackOptions } from '../support/events.ts';
 import { captureOutput } from '../triggers/harness.ts';
-import { UNTIL_RELEASE_NUMBERS_NEVER_REPEAT } from '../support/realism-exceptions.ts';
 import { GREEN_HEADER, RELEASER, SERVICE, startLiveService, type HttpAnswer, type LiveService } from './live-service.ts';
 
 let live: LiveService | undefined;
@@ -57,7 +56,7 @@ it('12. Slack promote and an alarm rollback at the same moment → exactly one w
 it('13. duplicate deliveries, two pushes during a deployment and a push during rollback → one execution each, the newest deployed next, none lost', async () => {
   // Prepare: 1.0.0 live; a push of 5.0.0 arrives while 4.0.0 rolls back
   let onStep: (event: StepEvent) => Promise<void> = () => Promise.resolve();
-  live = await startLiveService({ strategy: { type: 'blue-green' }, timeScale: 0.02, beforeStep: (event) => onStep(event), realism: UNTIL_RELEASE_NUMBERS_NEVER_REPEAT });
+  live = await startLiveService({ strategy: { type: 'blue-green' }, timeScale: 0.02, beforeStep: (event) => onStep(event) });
   const service = live;
   expect((await service.finished(await service.deploy('1.0.0'))).status).toBe('SUCCEEDED');
   const duringRollback: Array<Promise<HttpAnswer>> = [];

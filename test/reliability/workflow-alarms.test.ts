@@ -4,7 +4,7 @@
 // scaled-to-zero release only once it serves again.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLoad, type Load } from '../../local/load.ts';
-import { UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION } from '../support/realism-exceptions.ts';
+import { UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION } from '../../local/realism-exceptions.ts';
 import { sleep, startWorld, until, type World } from './workflow-world.ts';
 
 /** Timers, event delivery and in-flight requests: real milliseconds beyond the alarm period and the rollback. */
@@ -72,7 +72,7 @@ describe('reliability: alarms and rollbacks', () => {
     expect(await world.snapshot()).toEqual(before);
     expect(await world.lock()).toBeNull();
     expect(await world.lastFinished()).toMatchObject({ outcome: 'rolled-back', version: 'v2' });
-  });
+  }, 60_000); // two releases, up to four minutes of alarm latency and two of group deletion: some 12 s at 0.02
 
   it('4. alarm after promotion, inside retention → rollback to the warm old release in one default-action write', async () => {
     // Prepare

@@ -36,7 +36,7 @@ export interface TargetAddressResolver {
  * above an answer's latency; scaled down (4 s is 80 ms at 0.02) they would fall below a busy machine's scheduling
  * delays, which are real time, and healthy targets would time out.
  */
-const HEALTH_CHECK_TIMEOUT_FLOOR_MS = 500;
+const HEALTH_CHECK_TIMEOUT_FLOOR_MS = 2000;
 
 /** Seconds an idle keep-alive connection to a target is kept (below Node's default server keep-alive of 5 s). */
 const IDLE_SOCKET_MS = 4000;
