@@ -19,10 +19,11 @@ import type { SlackApi } from '../functions/lib/slack-api.ts';
 import { createHandler as createSlackHandler } from '../functions/slack.ts';
 import type { StepEvent } from '../functions/steps/index.ts';
 import { createHandler as createWebhookHandler } from '../functions/webhook.ts';
-import { startLocalCloud, type AppFaults, type LocalCloud } from './cloud/local-cloud.ts';
+import { startLocalCloud, type AppFaults, type LocalCloud, type Realism } from './cloud/local-cloud.ts';
 import { startDynalite } from './dynamodb.ts';
 import { startLocalEngine, type LocalEngine } from './engine.ts';
 import { startLoad, summarize, type Load, type Sample } from './load.ts';
+import { UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION } from './realism-exceptions.ts';
 import type { RehearsalReport } from './report.ts';
 import { seedInfrastructure } from './seed.ts';
 import { githubPush, slackCommand as signedSlackCommand } from './signed-requests.ts';
@@ -37,7 +38,7 @@ export interface RehearsalOptions {
   scenario: Scenario;
   /** Requests per second of the steady load. */
   rps: number;
-  /** Real seconds per AWS second; 0.2 runs a 20 s bake in 4 s. */
+  /** Real seconds per AWS second; 0.05 runs a 60 s alarm period in 3 s. */
   timeScale: number;
   /** One line of progress (phase, share of traffic by version, errors, latency). */
   progress?: (line: string) => void;
@@ -72,13 +73,16 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   const faults: Record<string, AppFaults> = options.scenario === 'never-healthy' ? { [VERSIONS.v2]: { neverHealthy: true } } : {};
 
   const dynamodb = await startDynalite();
-  const cloud = await startLocalCloud({ timeScale: options.timeScale, faults, instanceMode: options.instanceMode ?? 'process' });
+  // The local cloud behaves like AWS (local/cloud/realism.ts): instances boot, metrics arrive a minute late, listener
+  // changes propagate, deletions take a while — but a rollback is rehearsed with listener changes applied at once.
+  const realism: Partial<Realism> = options.scenario === 'bad-release' ? UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION : {};
+  const cloud = await startLocalCloud({ timeScale: options.timeScale, faults, instanceMode: options.instanceMode ?? 'process', realism });
   const stops: Array<() => Promise<void>> = [() => dynamodb.stop(), () => cloud.stop()];
   const loads: Load[] = [];
   try {
     const infra = await seedInfrastructure({ ec2: new EC2Client(cloud.clientConfig()), elbv2: new ElasticLoadBalancingV2Client(cloud.clientConfig()) }, { name: 'rehearsal' });
     const url = cloud.listenerUrl(infra.listenerArn);
-    const config = rehearsalConfig(options.strategy, infra, url);
+    const config = rehearsalConfig(options.strategy, options.scenario, infra, url);
     cloud.resetApiCalls();
 
     let rollback: RehearsalReport['rollback'] = null;
@@ -144,6 +148,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     // Release 1 goes live before the load starts: there is nothing to protect yet.
     const first = await finished(await push(VERSIONS.v1));
     if (first.status !== 'SUCCEEDED') throw new Error(`the first release did not go live: ${first.error} ${first.cause}`);
+    await servingOnly(url, VERSIONS.v1, cloud.realMs(60));
 
     loads.push(startLoad({ url, rps: options.rps }));
     // Beta testers: a quarter as many requests again, asking for the green release.
@@ -199,7 +204,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   }
 }
 
-function rehearsalConfig(strategy: Strategy, infra: Awaited<ReturnType<typeof seedInfrastructure>>, url: string): Config {
+function rehearsalConfig(strategy: Strategy, scenario: Scenario, infra: Awaited<ReturnType<typeof seedInfrastructure>>, url: string): Config {
   return parseConfig({
     services: [
       {
@@ -216,8 +221,12 @@ function rehearsalConfig(strategy: Strategy, infra: Awaited<ReturnType<typeof se
             : strategy === 'weighted-canary'
               ? { type: 'weighted-canary', steps: [10, 50, 100] }
               : { type: 'blue-green' },
-        healthGate: { deadlineSeconds: 60, pollSeconds: 2 },
-        bake: { seconds: 20, alarms: { http5xx: { threshold: 1, periods: 1, periodSeconds: 60 } } },
+        // Instances boot 30 s and start their app 20 s before two 5 s health checks pass.
+        healthGate: { deadlineSeconds: 180, pollSeconds: 2 },
+        // ALB publishes a minute's 5xx a minute after it ends (local/cloud/realism.ts): where the faulty release of
+        // bad-release bakes (blue-green, weighted canary), five minutes let its 60 s alarm decide; a header canary
+        // is judged while it waits for promotion, however long.
+        bake: { seconds: scenario === 'bad-release' && strategy !== 'header-canary' ? 300 : 60, alarms: { http5xx: { threshold: 1, periods: 1, periodSeconds: 60 } } },
         retention: { mode: 'warm', minutes: 1, generations: 0 },
         smokeTest: { url, expectStatus: 200 },
         slack: { channels: [SLACK_CHANNEL], users: [SLACK_USER] },
@@ -259,6 +268,17 @@ function slackLog(progress: (line: string) => void): SlackApi {
     postMessage: (_channel, message) => Promise.resolve(void progress(`  slack: ${message.text}`)).then(() => ({ ts: String(Date.now()) })),
     updateMessage: (_channel, _ts, message) => Promise.resolve(progress(`  slack: ${message.text}`)),
   };
+}
+
+/** Until the listener serves only `version` (its last change reached the load balancer), at most `timeoutMs`. */
+async function servingOnly(url: string, version: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answers = await Promise.all(Array.from({ length: 5 }, async () => ((await (await fetch(url)).json().catch(() => ({}))) as { version?: string }).version));
+    if (answers.every((v) => v === version)) return;
+    if (Date.now() > deadline) throw new Error(`the listener does not serve ${version} only: ${answers.join(', ')}`);
+    await sleep(20);
+  }
 }
 
 async function waitForWait(engine: LocalEngine, kind: string): Promise<boolean> {

@@ -14,7 +14,7 @@ describe('bluegreen rehearse', () => {
     const err: string[] = [];
     const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), env: {}, localFile: join(dir, 'local.json') };
 
-    const code = await run(['rehearse', '--strategy', 'blue-green', '--scenario', 'happy', '--time-scale', '0.05', '--rps', '30', '--json', '--report', join(dir, 'report.html')], io);
+    const code = await run(['rehearse', '--strategy', 'blue-green', '--scenario', 'happy', '--time-scale', '0.02', '--rps', '30', '--json', '--report', join(dir, 'report.html')], io);
 
     expect(code).toBe(0);
     const report = JSON.parse(out.join('')) as Record<string, unknown>;

@@ -11,6 +11,7 @@ import { createTrafficRouter } from '../../functions/adapters/router.ts';
 import { startLoad, type Load } from '../../local/load.ts';
 import { UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION } from '../../local/realism-exceptions.ts';
 import { sleep, startWorld, until, type World } from './workflow-world.ts';
+import { settledSnapshot, startBootingWorld } from './slow-aws.ts';
 
 describe('reliability: removing and retiring', () => {
   let world: World | undefined;
