@@ -48,7 +48,7 @@ export async function measureDeploymentCost(strategy: Strategy, timeScale: numbe
     if (done.status !== 'SUCCEEDED') throw new Error(`release 2 (${strategy}) failed: ${done.error} ${done.cause}`);
     const apiCalls = stack.cloud.apiCalls();
     const history = stack.engine.runtime.getExecutionHistory({ executionArn: arn }).events ?? [];
-    const tasks = taskTimes(starts.filter((s) => s.execution === arn), history);
+    const tasks = taskTimes(starts.filter((s) => s.execution === arn), history, done.stopDate!.getTime());
     const own = tasks.filter((t) => !WAITING_STEPS.has(t.step));
     const ownMs = own.reduce((sum, t) => sum + t.ms, 0);
     const wallMs = done.stopDate!.getTime() - done.startDate!.getTime();
@@ -73,12 +73,16 @@ export async function measureDeploymentCost(strategy: Strategy, timeScale: numbe
   }
 }
 
-/** Each task attempt: from its call to the first later end of a task in the history. */
-function taskTimes(starts: ReadonlyArray<{ step: string; at: number }>, history: readonly HistoryEvent[]): Array<{ step: string; ms: number }> {
+/**
+ * Each task attempt: from its call to the first later end of a task in the
+ * history. The runtime stamps an event when it records it, which can be a
+ * millisecond ahead of the call's own clock read: an attempt with no later
+ * end ran until the next attempt began, or until the execution stopped.
+ */
+function taskTimes(starts: ReadonlyArray<{ step: string; at: number }>, history: readonly HistoryEvent[], stoppedAt: number): Array<{ step: string; ms: number }> {
   const ends = history.filter((e) => TASK_ENDS.has(e.type ?? '')).map((e) => e.timestamp!.getTime());
-  return starts.map(({ step, at }) => {
-    const end = ends.find((t) => t >= at);
-    if (end === undefined) throw new Error(`task ${step} at ${at} has no end in the execution history`);
+  return starts.map(({ step, at }, i) => {
+    const end = ends.find((t) => t >= at) ?? starts[i + 1]?.at ?? stoppedAt;
     return { step, ms: end - at };
   });
 }

@@ -160,7 +160,7 @@ function serviceConfig(options: StackOptions, name: string, infra: Infra, url: s
     healthGate: { deadlineSeconds: 120, pollSeconds: 2 },
     bake: { seconds: options.bakeSeconds ?? 10, alarms: { http5xx: { threshold: 2, periods: 1, periodSeconds: 60 } } },
     retention: { ...(options.retention ?? { mode: 'warm', minutes: 1 }), generations: 0 },
-    smokeTest: { url, expectStatus: 200 },
+    smokeTest: { url, expectStatus: 200, versionField: 'version' },
   };
 }
 

@@ -19,11 +19,10 @@ import type { SlackApi } from '../functions/lib/slack-api.ts';
 import { createHandler as createSlackHandler } from '../functions/slack.ts';
 import type { StepEvent } from '../functions/steps/index.ts';
 import { createHandler as createWebhookHandler } from '../functions/webhook.ts';
-import { startLocalCloud, type AppFaults, type LocalCloud, type Realism } from './cloud/local-cloud.ts';
+import { startLocalCloud, type AppFaults, type LocalCloud } from './cloud/local-cloud.ts';
 import { startDynalite } from './dynamodb.ts';
 import { startLocalEngine, type LocalEngine } from './engine.ts';
 import { startLoad, summarize, type Load, type Sample } from './load.ts';
-import { UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION } from './realism-exceptions.ts';
 import type { RehearsalReport } from './report.ts';
 import { seedInfrastructure } from './seed.ts';
 import { githubPush, slackCommand as signedSlackCommand } from './signed-requests.ts';
@@ -74,9 +73,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
 
   const dynamodb = await startDynalite();
   // The local cloud behaves like AWS (local/cloud/realism.ts): instances boot, metrics arrive a minute late, listener
-  // changes propagate, deletions take a while — but a rollback is rehearsed with listener changes applied at once.
-  const realism: Partial<Realism> = options.scenario === 'bad-release' ? UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION : {};
-  const cloud = await startLocalCloud({ timeScale: options.timeScale, faults, instanceMode: options.instanceMode ?? 'process', realism });
+  // changes propagate, deletions take a while.
+  const cloud = await startLocalCloud({ timeScale: options.timeScale, faults, instanceMode: options.instanceMode ?? 'process' });
   const stops: Array<() => Promise<void>> = [() => dynamodb.stop(), () => cloud.stop()];
   const loads: Load[] = [];
   try {
@@ -228,7 +226,7 @@ function rehearsalConfig(strategy: Strategy, scenario: Scenario, infra: Awaited<
         // is judged while it waits for promotion, however long.
         bake: { seconds: scenario === 'bad-release' && strategy !== 'header-canary' ? 300 : 60, alarms: { http5xx: { threshold: 1, periods: 1, periodSeconds: 60 } } },
         retention: { mode: 'warm', minutes: 1, generations: 0 },
-        smokeTest: { url, expectStatus: 200 },
+        smokeTest: { url, expectStatus: 200, versionField: 'version' },
         slack: { channels: [SLACK_CHANNEL], users: [SLACK_USER] },
       },
     ],

@@ -53,18 +53,54 @@ const CATCH = [
   { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Compensate' },
 ];
 
+/**
+ * "Edit a listener rule for your Application Load Balancer": rule updates do
+ * not take effect immediately, and requests can be routed by the previous
+ * rules for a short time. AWS gives no figure; the local cloud models 5 s and
+ * the workflow waits three times that before it takes capacity from a
+ * release a listener write took traffic from.
+ */
+export const PROPAGATION_SECONDS = 15;
+
+/**
+ * The smoke test meets the previous rules while the header rule propagates:
+ * SmokeTestFailed is retried for about 40 s (5 + 7.5 + 11.25 + 16.9 s).
+ */
+const SMOKE_TEST_RETRY = { ErrorEquals: ['SmokeTestFailed'], IntervalSeconds: 5, MaxAttempts: 4, BackoffRate: 1.5 };
+
+/** A failure while compensating is recorded with the one that started it; compensation never loops. */
+const COMPENSATION_CATCH = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.compensationError', Next: 'RecordFailure' }];
+
 type State = Record<string, unknown>;
 
 /** One call of the step Lambda: `{ step, state, execution }` in, the next workflow state out. */
-function step(name: string, next: string | null, options: { catch?: object[] } = {}): State {
+function step(name: string, next: string | null, options: { catch?: object[]; retry?: object[] } = {}): State {
   return {
     Type: 'Task',
     Resource: STEP_FUNCTION,
     Parameters: { step: name, 'state.$': '$', 'execution.$': '$$.Execution.Id' },
     // The step returns the whole next state (the default ResultPath, `$`).
-    Retry: RETRY,
+    Retry: [...(options.retry ?? []), ...RETRY],
     Catch: options.catch ?? CATCH,
     ...(next ? { Next: next } : { End: true }),
+  };
+}
+
+/**
+ * After a step that wrote the listener: when the write took traffic from a
+ * release that is now to be scaled in or deleted (`$.retain`, `$.remove`),
+ * wait out the propagation, then `cleanup` does it. Requests the load
+ * balancer still routes by the previous rules find the release serving.
+ */
+function settle(prefix: string, next: string, options: { catch?: object[] } = {}): Record<string, State> {
+  return {
+    [`${prefix}Settles`]: {
+      Type: 'Choice',
+      Choices: [{ Or: [{ Variable: '$.retain[0]', IsPresent: true }, { Variable: '$.remove[0]', IsPresent: true }], Next: `${prefix}Propagates` }],
+      Default: next,
+    },
+    [`${prefix}Propagates`]: { Type: 'Wait', Seconds: PROPAGATION_SECONDS, Next: `${prefix}Cleanup` },
+    [`${prefix}Cleanup`]: step('cleanup', next, options),
   };
 }
 
@@ -82,8 +118,9 @@ export function buildDefinition(): object {
       Default: 'WaitForHealthy',
     },
     ArmAlarms: step('armAlarms', 'ShiftTraffic'),
-    ShiftTraffic: step('shiftTraffic', 'SmokeTest'),
-    SmokeTest: step('smokeTest', 'IsHolding'),
+    ShiftTraffic: step('shiftTraffic', 'ShiftSettles'),
+    ...settle('Shift', 'SmokeTest'),
+    SmokeTest: step('smokeTest', 'IsHolding', { retry: [SMOKE_TEST_RETRY] }),
     IsHolding: {
       Type: 'Choice',
       Choices: [{ Variable: '$.hold.kind', StringEquals: 'none', Next: 'Finish' }],
@@ -121,17 +158,20 @@ export function buildDefinition(): object {
       ],
       Default: 'Retire',
     },
-    Promote: step('promote', 'IsHolding'),
-    Advance: step('advance', 'IsHolding'),
+    Promote: step('promote', 'PromoteSettles'),
+    ...settle('Promote', 'IsHolding'),
+    Advance: step('advance', 'AdvanceSettles'),
+    ...settle('Advance', 'IsHolding'),
     RollBack: step('rollBack', 'IsRolledBack'),
     IsRolledBack: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.rolledBack', BooleanEquals: true, Next: 'Cleanup' }],
+      Choices: [{ Variable: '$.rolledBack', BooleanEquals: true, Next: 'RollBackSettles' }],
       Default: 'WaitForRestore',
     },
     WaitForRestore: { Type: 'Wait', SecondsPath: '$.pollSeconds', Next: 'RollBack' },
-    Cleanup: step('cleanup', 'Finish'),
-    Retire: step('retire', 'Finish'),
+    ...settle('RollBack', 'Finish'),
+    Retire: step('retire', 'RetireSettles'),
+    ...settle('Retire', 'Finish'),
     Finish: step('finish', 'Outcome'),
     Outcome: {
       Type: 'Choice',
@@ -144,7 +184,8 @@ export function buildDefinition(): object {
     Done: { Type: 'Succeed' },
     RolledBack: { Type: 'Fail', Error: 'RolledBack', Cause: 'traffic is back on the last good release' },
     DeploymentAborted: { Type: 'Fail', Error: 'Aborted', Cause: 'an operator aborted the deployment; traffic is on the last good release' },
-    Compensate: step('compensate', 'RecordFailure', { catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.compensationError', Next: 'RecordFailure' }] }),
+    Compensate: step('compensate', 'CompensateSettles', { catch: COMPENSATION_CATCH }),
+    ...settle('Compensate', 'RecordFailure', { catch: COMPENSATION_CATCH }),
     RecordFailure: step('recordFailure', 'DeploymentFailed', { catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: 'DeploymentFailed' }] }),
     DeploymentFailed: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },
   };

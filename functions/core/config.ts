@@ -144,7 +144,12 @@ export const serviceSchema = z.object({
     .default({ mode: 'warm', minutes: 60, generations: 0 }),
   /** Header canary: before any promotion, GET this URL (the load balancer) with `x-client-mode: green` and expect the new version. */
   smokeTest: z
-    .object({ url: z.string().url(), expectStatus: z.number().int().min(100).max(599).default(200) })
+    .object({
+      url: z.string().url(),
+      expectStatus: z.number().int().min(100).max(599).default(200),
+      /** The JSON field of the answer that names the version (dots for nesting): the answer must name the release's version. */
+      versionField: z.string().regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/, 'a JSON field name, dots for nesting').optional(),
+    })
     .optional(),
   /** Role assumed for this service's AWS calls (cross-account). */
   roleArn: z.string().startsWith('arn:').optional(),

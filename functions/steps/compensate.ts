@@ -10,7 +10,6 @@ import { findService } from '../core/config.ts';
 import { driftSummary } from '../core/diff.ts';
 import { headerOf, ownedView } from '../core/listener.ts';
 import type { StepDeps } from './deps.ts';
-import { remove } from './release-lifecycle.ts';
 import { writeListener } from './traffic.ts';
 import { withPhase, type WorkflowState } from './workflow-state.ts';
 
@@ -23,15 +22,13 @@ export async function compensate(deps: StepDeps, state: WorkflowState): Promise<
   const expected = state.expected ?? ownedView(listener, headerOf(service.strategy));
   const decision = planCompensation(service, listener, expected, releases, number);
 
-  let after = listener;
-  let changes: string[] = [];
-  if (decision.listener) ({ after, changes } = await writeListener(service, aws, listener, decision.listener, decision.accepted));
-  if (decision.remove) await remove(aws, after, decision.remove, service.launchTemplate.id);
+  const changes = decision.listener ? (await writeListener(service, aws, listener, decision.listener, decision.accepted)).changes : [];
   // The target group never became a release: remove what may exist by name.
-  else if (!releases.some((r) => r.number === number)) await aws.fleet.delete(state.create!.autoScalingGroupName);
+  if (!decision.remove && !releases.some((r) => r.number === number)) await aws.fleet.delete(state.create!.autoScalingGroupName);
   deps.logger.warn('compensated', { release: number, error: state.error, changes, removed: decision.remove?.number, drift: decision.drift });
 
-  const failed = { ...state, outcome: 'failed' as const };
+  // A release nothing routes to is deleted by `cleanup`, once the write has propagated.
+  const failed = { ...state, outcome: 'failed' as const, remove: decision.remove ? [decision.remove] : [] };
   if (decision.drift.length === 0) return withPhase(failed, 'compensated', deps.now());
   const kept = decision.remove ? `release ${number} removed (nothing routes to it)` : `release ${number} kept (the listener routes to it)`;
   const cause = `${driftSummary(listener, decision.drift)}. Left as it is; ${kept}, compensating ${state.error?.Error ?? 'a failure'}: ${state.error?.Cause ?? ''}`;

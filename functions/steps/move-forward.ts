@@ -5,7 +5,6 @@ import { findService } from '../core/config.ts';
 import { holdAfter } from '../core/holds.ts';
 import type { Command } from '../core/model.ts';
 import type { StepDeps } from './deps.ts';
-import { retain } from './release-lifecycle.ts';
 import { moveTraffic } from './traffic.ts';
 import { withPhase, type WorkflowState } from './workflow-state.ts';
 
@@ -17,7 +16,6 @@ async function moveForward(deps: StepDeps, state: WorkflowState, command: Comman
   const service = findService(deps.config, state.service);
   const aws = deps.adapters(service);
   const { plan, writes, changes } = await moveTraffic(service, aws, state, command);
-  for (const { release, mode } of plan.retain) await retain(aws, release, mode);
   const { phase } = plan.next;
   deps.logger.info('traffic moved', { command: command.type, phase, canaryWeight: plan.next.canaryWeight, changes });
   await deps.store.append(service.name, {
@@ -30,5 +28,7 @@ async function moveForward(deps: StepDeps, state: WorkflowState, command: Comman
   });
   const label = phase === 'canary' ? `canary ${plan.next.canaryWeight}%` : phase === 'promoted' ? 'promoted' : 'live';
   const { signal: _used, ...rest } = state;
-  return withPhase({ ...rest, expected: plan.listener, phase, hold: holdAfter(service, phase) }, label, deps.now());
+  // The release this took traffic from goes into retention in `cleanup`, once the write has propagated.
+  const retain = plan.retain.filter((r) => r.mode !== 'warm');
+  return withPhase({ ...rest, expected: plan.listener, phase, hold: holdAfter(service, phase), retain, remove: plan.remove }, label, deps.now());
 }

@@ -3,7 +3,6 @@
 // releases from AWS, so leftovers of earlier deployments are retired too.
 import { findService } from '../core/config.ts';
 import type { StepDeps } from './deps.ts';
-import { remove, retain } from './release-lifecycle.ts';
 import { planningView } from '../core/state.ts';
 import { applyListener, planFor } from './traffic.ts';
 import { withPhase, type WorkflowState } from './workflow-state.ts';
@@ -13,9 +12,9 @@ export async function retire(deps: StepDeps, state: WorkflowState): Promise<Work
   const aws = deps.adapters(service);
   const [listener, releases] = await Promise.all([aws.router.readListener(service.listener.listenerArn), aws.targetGroups.listReleases(service.name)]);
   const p = planFor(service, planningView(listener, state.expected), releases, { type: 'retire' });
-  const { after } = await applyListener(service, aws, listener, p, state.expected);
-  for (const { release, mode } of p.retain) await retain(aws, release, mode);
-  for (const release of p.remove) await remove(aws, after, release, service.launchTemplate.id);
-  deps.logger.info('retired', { removed: p.remove.map((r) => r.number), kept: p.retain.map((r) => r.release.number) });
-  return withPhase({ ...state, expected: p.listener, phase: p.next.phase, outcome: state.outcome ?? 'succeeded' }, 'retired', deps.now());
+  await applyListener(service, aws, listener, p, state.expected);
+  deps.logger.info('retiring', { removed: p.remove.map((r) => r.number), kept: p.retain.map((r) => r.release.number) });
+  // `cleanup` scales in and deletes, once the listener write has propagated.
+  const next = { ...state, expected: p.listener, phase: p.next.phase, outcome: state.outcome ?? 'succeeded', retain: p.retain, remove: p.remove };
+  return withPhase(next, 'retired', deps.now());
 }

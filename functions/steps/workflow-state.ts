@@ -3,7 +3,7 @@
 // this execution last wrote are carried: everything else is read from AWS.
 import type { Hold } from '../core/holds.ts';
 import type { DesiredListener, Phase, Release } from '../core/model.ts';
-import type { NewRelease } from '../core/plan.ts';
+import type { NewRelease, RetentionMode } from '../core/plan.ts';
 import type { SignalOutput, Trigger } from '../adapters/executions.ts';
 
 export interface WorkflowState {
@@ -31,7 +31,9 @@ export interface WorkflowState {
   signal?: SignalOutput;
   /** RollBack: true once traffic is on the last good release. */
   rolledBack?: boolean;
-  /** Releases `cleanup` deletes. */
+  /** Releases `cleanup` puts into retention (standby or zero) once the listener write that took their traffic has propagated. */
+  retain?: Array<{ release: Release; mode: RetentionMode }>;
+  /** Releases `cleanup` deletes, likewise. */
   remove?: Release[];
   outcome?: 'succeeded' | 'rolled-back' | 'aborted' | 'failed';
   /** Set by a Catch: the error that sent the workflow to compensation. */

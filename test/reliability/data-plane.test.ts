@@ -3,7 +3,6 @@
 // and the cost in Step Functions history of a long manual-promotion wait.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLoad, type Load } from '../../local/load.ts';
-import { UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION } from '../../local/realism-exceptions.ts';
 import { GREEN_HEADER, SERVICE, startLiveService, type LiveService } from './live-service.ts';
 
 const STRATEGIES = [
@@ -47,7 +46,6 @@ describe('18. keep-alive clients stay error-free through every switch (local dat
       // Retention outlasts the rollback below by a minute and a half on a busy machine.
       service: { bake: { seconds: 40 }, retention: { mode: 'warm', minutes: 2, generations: 0 } },
       beforeStep: (event) => void steps.push(`${Date.now() - t0} ${event.step} ${event.state.version}`),
-      realism: UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION,
     });
     const service = live;
     expect((await service.finished(await service.deploy('1.0.0'))).status).toBe('SUCCEEDED');

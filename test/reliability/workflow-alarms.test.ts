@@ -4,7 +4,6 @@
 // scaled-to-zero release only once it serves again.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLoad, type Load } from '../../local/load.ts';
-import { UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION } from '../../local/realism-exceptions.ts';
 import { sleep, startWorld, until, type World } from './workflow-world.ts';
 
 /** Timers, event delivery and in-flight requests: real milliseconds beyond the alarm period and the rollback. */
@@ -33,7 +32,6 @@ describe('reliability: alarms and rollbacks', () => {
       strategy: { type: 'weighted-canary', steps: [50, 100] },
       service: { bake: { seconds: 600, alarms: { http5xx: { threshold: 2, periods: 1, periodSeconds: 60 } } } },
       alarms: true,
-      realism: UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION,
       beforeStep: (event) => {
         if (event.step === 'cleanup' && event.state.rolledBack) times.routedBack ??= Date.now();
       },
@@ -76,7 +74,7 @@ describe('reliability: alarms and rollbacks', () => {
 
   it('4. alarm after promotion, inside retention → rollback to the warm old release in one default-action write', async () => {
     // Prepare
-    world = await startWorld({ service: { retention: { mode: 'warm', minutes: 10, generations: 0 } }, alarms: true, realism: UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION });
+    world = await startWorld({ service: { retention: { mode: 'warm', minutes: 10, generations: 0 } }, alarms: true });
     await world.release('v1');
     const before = await world.snapshot();
     load = startLoad({ url: world.url, rps: 50 });

@@ -9,7 +9,6 @@ import { alarmSpecs } from '../../functions/core/alarms.ts';
 import { leftBehind } from '../../functions/core/leftovers.ts';
 import { createTrafficRouter } from '../../functions/adapters/router.ts';
 import { startLoad, type Load } from '../../local/load.ts';
-import { UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION } from '../../local/realism-exceptions.ts';
 import { sleep, startWorld, until, type World } from './workflow-world.ts';
 import { settledSnapshot, startBootingWorld } from './slow-aws.ts';
 
@@ -208,7 +207,6 @@ describe('reliability: removing and retiring', () => {
     world = await startBootingWorld({
       service: { retention: { mode: 'zero', minutes: 1, generations: 0 } },
       targetGroup: { deregistrationDelaySeconds: 30 },
-      realism: UNTIL_THE_WORKFLOW_WAITS_FOR_PROPAGATION,
       beforeStep: async (event, w) => {
         if (event.step !== 'shiftTraffic' || event.state.version !== 'v2') return;
         slow = fetch(`${w.url}/checkout?delayMs=${w.cloud.realMs(20)}`).then(async (r) => ({ status: r.status, body: await r.text() }));

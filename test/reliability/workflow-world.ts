@@ -234,7 +234,7 @@ function serviceConfig(infra: SeededInfrastructure, url: string, options: WorldO
         healthGate: { deadlineSeconds: 180, pollSeconds: 2 },
         bake: { seconds: 20, alarms: { http5xx: { threshold: 2, periods: 1, periodSeconds: 60 } } },
         retention: { mode: 'warm', minutes: 1, generations: 0 },
-        smokeTest: { url, expectStatus: 200 },
+        smokeTest: { url, expectStatus: 200, versionField: 'version' },
         ...options.service,
       },
     ],

@@ -59,7 +59,7 @@ describe('the workflow retries', () => {
   // ELBv2 API reference, "DeleteTargetGroup": ResourceInUse, "A specified
   // resource is in use", which it answers for a while after the last rule
   // referencing the group changed.
-  it.each(['Cleanup', 'Retire', 'Compensate'])('retries TargetGroupInUse in %s for about two minutes in all', (name) => {
+  it.each(['RollBackCleanup', 'RetireCleanup', 'CompensateCleanup', 'PromoteCleanup'])('retries TargetGroupInUse in %s for about two minutes in all', (name) => {
     const retrier = retrierFor(built.States[name]!, 'TargetGroupInUse');
 
     expect(retrier?.ErrorEquals).toEqual(['TargetGroupInUse']);

@@ -1,0 +1,90 @@
+// The header canary's smoke test, against a real HTTP server on loopback: it
+// passes only when the answer comes from the new release, which a status
+// alone cannot tell while the listener change propagates.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/core/config.ts';
+import { SmokeTestFailed } from '../../functions/core/errors.ts';
+import type { StepDeps } from '../../functions/steps/deps.ts';
+import { smokeTest, versionIn } from '../../functions/steps/smoke-test.ts';
+import type { WorkflowState } from '../../functions/steps/workflow-state.ts';
+import { LB_ARN, LISTENER_ARN } from '../core/fixtures.ts';
+
+let server: Server;
+let url: string;
+/** What the load balancer answers next: by the `x-client-mode` header. */
+let answer: (mode: string | undefined) => { status: number; body: string };
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const { status, body } = answer(req.headers['x-client-mode'] as string | undefined);
+    res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function deps(smoke: Record<string, unknown>): StepDeps {
+  const config = parseConfig({
+    services: [
+      {
+        name: 'web',
+        github: { repository: 'acme/web' },
+        listener: { loadBalancerArn: LB_ARN, listenerArn: LISTENER_ARN },
+        launchTemplate: { id: 'lt-0123456789abcdef0' },
+        subnets: ['subnet-a'],
+        targetGroup: { vpcId: 'vpc-1' },
+        strategy: { type: 'header-canary' },
+        smokeTest: { url, ...smoke },
+      },
+    ],
+  });
+  return { config, fetch: globalThis.fetch } as unknown as StepDeps;
+}
+
+const canary = { service: 'web', version: '2.0.0', phase: 'canary' } as WorkflowState;
+
+describe('the smoke test', () => {
+  it('passes when the green header reaches the version being deployed', async () => {
+    answer = (mode) => ({ status: 200, body: JSON.stringify({ version: mode === 'green' ? '2.0.0' : '1.0.0' }) });
+    await expect(smokeTest(deps({ versionField: 'version' }), canary)).resolves.toEqual(canary);
+  });
+
+  it('fails, naming both versions, when the header still reaches the live release (the rule has not propagated)', async () => {
+    answer = () => ({ status: 200, body: JSON.stringify({ version: '1.0.0' }) });
+    const run = smokeTest(deps({ versionField: 'version' }), canary);
+    await expect(run).rejects.toBeInstanceOf(SmokeTestFailed);
+    await expect(run).rejects.toThrow('reached version "1.0.0" (field "version"), expected 2.0.0');
+  });
+
+  it('fails on a status other than the expected one', async () => {
+    answer = () => ({ status: 404, body: '{}' });
+    await expect(smokeTest(deps({}), canary)).rejects.toThrow('green answered 404, expected 200');
+  });
+
+  it('fails when the answer is not JSON naming a version', async () => {
+    answer = () => ({ status: 200, body: '<html>ok</html>' });
+    await expect(smokeTest(deps({ versionField: 'version' }), canary)).rejects.toThrow('reached version null');
+  });
+
+  it('runs only in the header canary, once traffic has shifted', async () => {
+    answer = () => ({ status: 500, body: '' });
+    const provisioned = { ...canary, phase: 'provisioned' } as WorkflowState;
+    await expect(smokeTest(deps({}), provisioned)).resolves.toEqual(provisioned);
+  });
+});
+
+describe('the version in an answer', () => {
+  it.each([
+    ['{"version":"2.0.0"}', 'version', '2.0.0'],
+    ['{"build":{"version":"2.0.0"}}', 'build.version', '2.0.0'],
+    ['{"version":7}', 'version', '7'],
+    ['{"version":null}', 'version', undefined],
+    ['{"build":"x"}', 'build.version', undefined],
+    ['not json', 'version', undefined],
+  ])('%s at %s is %s', (body, field, expected) => {
+    expect(versionIn(body, field)).toBe(expected);
+  });
+});
