@@ -15,12 +15,12 @@ export async function smokeTest(deps: StepDeps, state: WorkflowState): Promise<W
   if (strategy.type !== 'header-canary' || state.phase !== 'canary' || !test) return state;
   const request = `GET ${test.url} with ${strategy.header}: green`;
   let status: number;
-  let body: string;
+  let body = '';
   try {
     const response = await deps.fetch(test.url, { headers: { [strategy.header]: 'green' }, signal: AbortSignal.timeout(10_000) });
     status = response.status;
-    body = test.versionField ? await response.text() : '';
-    if (!test.versionField) await response.body?.cancel();
+    if (test.versionField) body = await response.text();
+    else await response.body?.cancel();
   } catch (error) {
     throw new SmokeTestFailed(`${request} failed: ${(error as Error).message}`, { cause: error });
   }

@@ -173,6 +173,7 @@ describe('parseConfig: bad values are refused with the field and the rule', () =
     // smoke test, role, Slack, pushes
     ['a smoke test URL that is not one', one(withField('smokeTest', { url: 'web.example.com' })), 'services[0].smokeTest.url: Invalid URL'],
     ['a smoke test expecting status 99', one(withField('smokeTest', { url: 'http://lb/', expectStatus: 99 })), 'services[0].smokeTest.expectStatus: Too small: expected number to be >=100'],
+    ['a smoke test version field that is not a JSON field name', one(withField('smokeTest', { url: 'http://lb/', versionField: 'build version' })), 'services[0].smokeTest.versionField: a JSON field name, dots for nesting'],
     ['a smoke test expecting status 600', one(withField('smokeTest', { url: 'http://lb/', expectStatus: 600 })), 'services[0].smokeTest.expectStatus: Too big: expected number to be <=599'],
     ['a role that is not an ARN', one(withField('roleArn', 'deployer')), 'services[0].roleArn: Invalid string: must start with "arn:"'],
     ['a role with arn: inside it', one(withField('roleArn', 'role/arn:aws')), 'services[0].roleArn: Invalid string: must start with "arn:"'],

@@ -4,12 +4,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../functions/core/config.ts';
 import { SmokeTestFailed } from '../../functions/core/errors.ts';
 import type { StepDeps } from '../../functions/steps/deps.ts';
 import { smokeTest, versionIn } from '../../functions/steps/smoke-test.ts';
 import type { WorkflowState } from '../../functions/steps/workflow-state.ts';
-import { LB_ARN, LISTENER_ARN } from '../core/fixtures.ts';
+import { service } from '../core/fixtures.ts';
 
 let server: Server;
 let url: string;
@@ -27,20 +26,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function deps(smoke: Record<string, unknown>): StepDeps {
-  const config = parseConfig({
-    services: [
-      {
-        name: 'web',
-        github: { repository: 'acme/web' },
-        listener: { loadBalancerArn: LB_ARN, listenerArn: LISTENER_ARN },
-        launchTemplate: { id: 'lt-0123456789abcdef0' },
-        subnets: ['subnet-a'],
-        targetGroup: { vpcId: 'vpc-1' },
-        strategy: { type: 'header-canary' },
-        smokeTest: { url, ...smoke },
-      },
-    ],
-  });
+  const config = { services: [service({ type: 'header-canary' }, { smokeTest: { url, ...smoke } })] };
   return { config, fetch: globalThis.fetch } as unknown as StepDeps;
 }
 
