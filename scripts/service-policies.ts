@@ -50,7 +50,9 @@ function statements(units: Unit[]): Statement[] {
     { Sid: 'ChangeManagedRules', Effect: 'Allow', Action: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule'], Resource: rules, Condition: { StringEquals: resourceTagged } },
   ];
   const templateStatements: Statement[] = templates.length === 0 ? [] : [
-    { Sid: 'VersionConfiguredLaunchTemplates', Effect: 'Allow', Action: 'ec2:CreateLaunchTemplateVersion', Resource: templates },
+    // A release's launch template version is deleted with the release; EC2 authorizes
+    // both calls on the launch template, not on a version (Service Authorization Reference, Amazon EC2).
+    { Sid: 'VersionConfiguredLaunchTemplates', Effect: 'Allow', Action: ['ec2:CreateLaunchTemplateVersion', 'ec2:DeleteLaunchTemplateVersions'], Resource: templates },
     {
       // Instances launch only from the configured launch templates: Auto Scaling
       // checks ec2:RunInstances on whoever creates a group, for every resource

@@ -87,19 +87,21 @@ function step(name: string, next: string | null, options: { catch?: object[]; re
 }
 
 /**
- * After a step that wrote the listener: when the write took traffic from a
- * release that is now to be scaled in or deleted (`$.retain`, `$.remove`),
- * wait out the propagation, then `cleanup` does it. Requests the load
- * balancer still routes by the previous rules find the release serving.
+ * After every step that wrote the listener, wait out the propagation before
+ * anything else: a hold or a bake then starts on traffic that has really
+ * moved, a finished deployment is one that serves, and requests the load
+ * balancer still routes by the previous rules find the release they were
+ * routed to serving. Then, when the write took traffic from a release that is
+ * now to be scaled in or deleted (`$.retain`, `$.remove`), `cleanup` does it.
  */
 function settle(prefix: string, next: string, options: { catch?: object[] } = {}): Record<string, State> {
   return {
+    [`${prefix}Propagates`]: { Type: 'Wait', Seconds: PROPAGATION_SECONDS, Next: `${prefix}Settles` },
     [`${prefix}Settles`]: {
       Type: 'Choice',
-      Choices: [{ Or: [{ Variable: '$.retain[0]', IsPresent: true }, { Variable: '$.remove[0]', IsPresent: true }], Next: `${prefix}Propagates` }],
+      Choices: [{ Or: [{ Variable: '$.retain[0]', IsPresent: true }, { Variable: '$.remove[0]', IsPresent: true }], Next: `${prefix}Cleanup` }],
       Default: next,
     },
-    [`${prefix}Propagates`]: { Type: 'Wait', Seconds: PROPAGATION_SECONDS, Next: `${prefix}Cleanup` },
     [`${prefix}Cleanup`]: step('cleanup', next, options),
   };
 }
@@ -118,7 +120,7 @@ export function buildDefinition(): object {
       Default: 'WaitForHealthy',
     },
     ArmAlarms: step('armAlarms', 'ShiftTraffic'),
-    ShiftTraffic: step('shiftTraffic', 'ShiftSettles'),
+    ShiftTraffic: step('shiftTraffic', 'ShiftPropagates'),
     ...settle('Shift', 'SmokeTest'),
     SmokeTest: step('smokeTest', 'IsHolding', { retry: [SMOKE_TEST_RETRY] }),
     IsHolding: {
@@ -158,19 +160,19 @@ export function buildDefinition(): object {
       ],
       Default: 'Retire',
     },
-    Promote: step('promote', 'PromoteSettles'),
+    Promote: step('promote', 'PromotePropagates'),
     ...settle('Promote', 'IsHolding'),
-    Advance: step('advance', 'AdvanceSettles'),
+    Advance: step('advance', 'AdvancePropagates'),
     ...settle('Advance', 'IsHolding'),
     RollBack: step('rollBack', 'IsRolledBack'),
     IsRolledBack: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.rolledBack', BooleanEquals: true, Next: 'RollBackSettles' }],
+      Choices: [{ Variable: '$.rolledBack', BooleanEquals: true, Next: 'RollBackPropagates' }],
       Default: 'WaitForRestore',
     },
     WaitForRestore: { Type: 'Wait', SecondsPath: '$.pollSeconds', Next: 'RollBack' },
     ...settle('RollBack', 'Finish'),
-    Retire: step('retire', 'RetireSettles'),
+    Retire: step('retire', 'RetirePropagates'),
     ...settle('Retire', 'Finish'),
     Finish: step('finish', 'Outcome'),
     Outcome: {
@@ -184,7 +186,7 @@ export function buildDefinition(): object {
     Done: { Type: 'Succeed' },
     RolledBack: { Type: 'Fail', Error: 'RolledBack', Cause: 'traffic is back on the last good release' },
     DeploymentAborted: { Type: 'Fail', Error: 'Aborted', Cause: 'an operator aborted the deployment; traffic is on the last good release' },
-    Compensate: step('compensate', 'CompensateSettles', { catch: COMPENSATION_CATCH }),
+    Compensate: step('compensate', 'CompensatePropagates', { catch: COMPENSATION_CATCH }),
     ...settle('Compensate', 'RecordFailure', { catch: COMPENSATION_CATCH }),
     RecordFailure: step('recordFailure', 'DeploymentFailed', { catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: 'DeploymentFailed' }] }),
     DeploymentFailed: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },

@@ -52,7 +52,7 @@ describe('desiredListener', () => {
   });
 
   it.each<[string, DeploymentState, DesiredListener]>([
-    ['nothing yet', state({}), { defaultAction: NO_RELEASE, rules: rules(NOT_FOUND, NOT_FOUND) }],
+    ['nothing yet: no rule routes to no release (an aborted first release leaves none behind)', state({}), { defaultAction: NO_RELEASE, rules: [] }],
     ['one release live', state({ live: r1 }), { defaultAction: forward(w(r1, 1)), rules: rules(NOT_FOUND, forward(w(r1, 1))) }],
     ['a new release being brought up', state({ phase: 'provisioned', live: r1, candidate: r2 }), { defaultAction: forward(w(r1, 100), w(r2, 0)), rules: rules(NOT_FOUND, forward(w(r1, 1))) }],
     ['the canary', state({ phase: 'canary', live: r1, candidate: r2 }), { defaultAction: forward(w(r1, 100), w(r2, 0)), rules: rules(forward(w(r2, 1)), forward(w(r1, 1))) }],

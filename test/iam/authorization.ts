@@ -309,6 +309,8 @@ export const CALLS: CallRow[] = [
     // The new version copies the source's image: a `resolve:ssm:` one is validated with the caller's permissions.
     checks: (w) => [check(w, 'ec2:CreateLaunchTemplateVersion', releaseArns(w).launchTemplate, EC2), ...imageParameterChecks(w)],
   },
+  // Authorized on the launch template; the versions are parameters, not resources.
+  { call: 'ec2:DeleteLaunchTemplateVersions', callers: ['step'], scope: 'service', checks: (w) => [check(w, 'ec2:DeleteLaunchTemplateVersions', releaseArns(w).launchTemplate, EC2)] },
 
   // ---- CloudWatch alarms ----
   { call: 'cloudwatch:DescribeAlarms', callers: ['step', 'cli'], scope: 'service', checks: everywhere('cloudwatch:DescribeAlarms', CLOUDWATCH) },

@@ -362,6 +362,7 @@ describe('IAM', () => {
     expect(resourcesFor('elasticloadbalancing:CreateRule')).toEqual(configuredListeners);
     expect(resourcesFor('elasticloadbalancing:DeleteRule')).toEqual(configuredListeners.map((arn) => `${arn.replace(':listener/', ':listener-rule/')}/*`));
     expect(resourcesFor('ec2:CreateLaunchTemplateVersion')).toEqual(configuredTemplates);
+    expect(resourcesFor('ec2:DeleteLaunchTemplateVersions')).toEqual(configuredTemplates);
     const [launch] = grantsOf('ec2:RunInstances');
     expect(launch?.statement.Condition).toEqual({ ArnLike: { 'ec2:LaunchTemplate': configuredTemplates } });
   });

@@ -192,6 +192,7 @@ describe('20. bad input at every entry point → the right 4xx (or documented 20
     const answer = await service.webhook(service.pushEvent('3.0.0', { forced: true }));
     const started = (answer.body.results as Array<{ status: string; executionName: string }>).find((r) => r.status === 'started');
     await service.waitFor('promotion', service.engine.executions.arnOf(started!.executionName));
+    await service.propagated(); // the hold begins at the rule write, which reaches every node seconds later
 
     // Assess
     expect(answer.statusCode).toBe(202);

@@ -63,6 +63,8 @@ export interface LiveService {
   finished(executionArn: string): Promise<{ status: string; error?: string | undefined }>;
   /** Versions that served `count` requests through the listener (`<status> <body>` for an answer of the listener itself). */
   served(count: number, headers?: Record<string, string>): Promise<string[]>;
+  /** Resolves once a listener change made now is seen by every request (the local cloud's propagation delay). */
+  propagated(): Promise<void>;
   /** Every execution of the state machine, oldest first, with the version it deployed. */
   executions(): Array<{ arn: string; status: string; version: string }>;
   stop(): Promise<void>;
@@ -169,6 +171,10 @@ export async function startLiveService(options: LiveOptions): Promise<LiveServic
     async finished(executionArn) {
       const done = await engine.runtime.waitForExecution(executionArn);
       return { status: done.status ?? '', error: done.error };
+    },
+    async propagated() {
+      const { listenerPropagation } = cloud.realism;
+      if (listenerPropagation) await new Promise((resolve) => setTimeout(resolve, cloud.realMs(listenerPropagation.seconds) + 50));
     },
     async served(count, headers = {}) {
       const versions: string[] = [];

@@ -1,9 +1,8 @@
 // A listener write reaches the load balancer after a while ("Edit a listener
 // rule for your Application Load Balancer": requests can be routed by the
 // previous rules for a short time). The workflow never takes capacity from a
-// release in the same step as the write that took its traffic: every state
-// that scales in or deletes is entered only through a Wait of at least
-// PROPAGATION_SECONDS.
+// release in the same step as the write that took its traffic, and nothing
+// follows a write before a Wait of at least PROPAGATION_SECONDS.
 import { describe, expect, it } from 'vitest';
 import { AWS_REALISM } from '../../local/cloud/realism.ts';
 import { buildDefinition, PROPAGATION_SECONDS } from '../../statemachines/build.ts';
@@ -28,7 +27,6 @@ describe('listener propagation in the workflow', () => {
   const cleanups = Object.entries(States).filter(([, s]) => s.Parameters?.step === 'cleanup');
 
   it('has a cleanup after every step that can take traffic from a release', () => {
-    const writers = ['ShiftTraffic', 'Advance', 'Promote', 'RollBack', 'Retire', 'Compensate'];
     for (const writer of writers) {
       // Within four transitions (a Choice on the outcome, the Choice on what to remove, the Wait, the cleanup).
       let reached = [writer];
@@ -37,12 +35,29 @@ describe('listener propagation in the workflow', () => {
     }
   });
 
-  it.each(cleanups.map(([name]) => name))('enters %s only through a Wait longer than the propagation', (name) => {
+  const writers = ['ShiftTraffic', 'Advance', 'Promote', 'RollBack', 'Retire', 'Compensate'];
+  /** What a writer goes on to once it has written the listener (RollBack first learns whether it could). */
+  const afterWrite = (writer: string) => (writer === 'RollBack' ? 'IsRolledBack' : writer);
+
+  it.each(writers)('waits out the propagation before anything follows a write of %s', (writer) => {
+    const next = States[afterWrite(writer)]!;
+    const waits = writer === 'RollBack' ? [next.Choices![0]!.Next] : [next.Next!];
+    for (const name of waits) {
+      expect(States[name]!.Type).toBe('Wait');
+      expect(States[name]!.Seconds).toBeGreaterThanOrEqual(PROPAGATION_SECONDS);
+    }
+  });
+
+  it.each(cleanups.map(([name]) => name))('enters %s only after a Wait longer than the propagation', (name) => {
     const before = predecessors(name);
     expect(before.length).toBeGreaterThan(0);
-    for (const [, state] of before) {
-      expect(state.Type).toBe('Wait');
-      expect(state.Seconds).toBeGreaterThanOrEqual(PROPAGATION_SECONDS);
+    for (const [choice] of before) {
+      const entries = predecessors(choice);
+      expect(entries.length).toBeGreaterThan(0);
+      for (const [, state] of entries) {
+        expect(state.Type).toBe('Wait');
+        expect(state.Seconds).toBeGreaterThanOrEqual(PROPAGATION_SECONDS);
+      }
     }
   });
 
