@@ -54,16 +54,16 @@ const FULL: Plan = {
 const SMOKE: Plan = {
   rates: [50],
   strategies: ['blue-green'],
-  rehearsalTimeScale: 0.05,
+  rehearsalTimeScale: 0.02,
   baselineSteadyMs: 1000,
   retentionModes: ['warm'],
-  rollbackTimeScale: 0.1,
+  rollbackTimeScale: 0.02,
   costTimeScale: 0.02,
   coldInitRuns: 1,
   handlerCalls: 5,
   coldStartScriptRuns: 0,
   scaleServices: [3],
-  scaleTimeScale: 0.05,
+  scaleTimeScale: 0.02,
 };
 
 async function main(): Promise<void> {

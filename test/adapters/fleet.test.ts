@@ -83,8 +83,8 @@ describe.each(backends)('Fleet against $name', (backend) => {
     // Act
     await fleet.create(spec);
 
-    // Assess
-    const view = await fleet.describe(spec.name);
+    // Assess: an instance is registered in its target group once it is InService, after its boot.
+    const view = await settled(fleet, spec.name, 'InService', 2);
     expect(view).toMatchObject({
       name: spec.name,
       capacity: spec.capacity,

@@ -4,6 +4,7 @@
 import {
   AlreadyExistsFault,
   AutoScalingClient,
+  type AutoScalingGroup,
   AutoScalingServiceException,
   CreateAutoScalingGroupCommand,
   DeleteAutoScalingGroupCommand,
@@ -303,9 +304,16 @@ describe('a resource that exists already or is still in use', () => {
     });
   });
 
-  it('creating an Auto Scaling group that exists is fine', async () => {
+  it('creating an Auto Scaling group that exists, as this deployment asked for it, is fine (a retried step)', async () => {
     // Prepare
     mocks.autoScaling.on(CreateAutoScalingGroupCommand).rejects(new AlreadyExistsFault({ message: 'AutoScalingGroup by this name already exists', $metadata: {} }));
+    mocks.autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [{
+        AutoScalingGroupName: fleetSpec.name,
+        LaunchTemplate: { LaunchTemplateId: fleetSpec.launchTemplate.id, Version: fleetSpec.launchTemplate.version },
+        TargetGroupARNs: [fleetSpec.targetGroupArn],
+      } as AutoScalingGroup],
+    });
 
     // Act
     const created = adapters.fleet.create(fleetSpec);
