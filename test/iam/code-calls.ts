@@ -17,7 +17,6 @@ const CLIENT_SERVICES: Record<string, string> = {
   '@aws-sdk/client-eventbridge': 'events',
   '@aws-sdk/client-iam': 'iam',
   '@aws-sdk/client-lambda': 'lambda',
-  '@aws-sdk/client-secrets-manager': 'secretsmanager',
   '@aws-sdk/client-sfn': 'states',
   '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-sts': 'sts',
