@@ -87,8 +87,8 @@ export function targetsOf(action: Action): string[] {
   return action.type === 'forward' ? action.targets.filter((t) => t.weight > 0).map((t) => t.targetGroupArn) : [];
 }
 
-/** Every target group the listener references at all (any weight): these must not be deleted. */
-export function referencedTargetGroups(listener: ListenerView): Set<string> {
+/** Every target group a listener, read or desired, references at all (any weight): these must not be deleted. */
+export function referencedTargetGroups(listener: { defaultAction: Action; rules: ReadonlyArray<{ action: Action }> }): Set<string> {
   const actions = [listener.defaultAction, ...listener.rules.map((r) => r.action)];
   return new Set(actions.flatMap((a) => (a.type === 'forward' ? a.targets.map((t) => t.targetGroupArn) : [])));
 }

@@ -1,6 +1,6 @@
 // Where a service stands, rebuilt from what AWS says: the listener (who gets
 // traffic) and the tagged releases (what exists). Nothing is remembered.
-import { UnexpectedListener } from './errors.ts';
+import { DeploymentInProgress, UnexpectedListener } from './errors.ts';
 import type { Action, DeploymentState, DesiredListener, ListenerView, Release } from './model.ts';
 import { ownedRules } from './listener.ts';
 
@@ -37,6 +37,27 @@ export function deriveState(service: string, listener: ListenerView, releases: R
     older: older.slice(1),
     ...(listener.defaultAction.type === 'forward' && listener.defaultAction.stickiness ? { stickiness: listener.defaultAction.stickiness } : {}),
   };
+}
+
+/**
+ * Where a service stands for a new deployment. The deployment holds the
+ * service's lock, so no other execution runs: a newer release was left by
+ * one that ended (a DriftDetected stop keeps the release the listener was
+ * changed to route to). Taking no traffic, it is a leftover, which the new
+ * deployment takes off the listener with its first write and then removes.
+ * Taking canary traffic, it is refused: moving users off it is a person's
+ * decision.
+ */
+export function standingForDeploy(state: DeploymentState): { state: DeploymentState; leftover: Release | null } {
+  const { candidate, live } = state;
+  if (!candidate) return { state, leftover: null };
+  if (state.phase === 'canary') {
+    const to = live ? `release ${live.number}` : 'a release';
+    throw new DeploymentInProgress(
+      `${state.service}: release ${candidate.number} (version ${candidate.version}) takes canary traffic and no deployment drives it (the one that did has ended): send that traffic back to ${to} by hand (the default action, the green header rule to 404), then deploy again`,
+    );
+  }
+  return { state: { ...state, candidate: null, phase: state.previous ? 'promoted' : 'stable' }, leftover: candidate };
 }
 
 /** The default action: a single managed target is live; a weighted pair is live + canary. */

@@ -8,7 +8,7 @@
 import { planCompensation } from '../core/compensation.ts';
 import { findService } from '../core/config.ts';
 import { driftSummary } from '../core/diff.ts';
-import { headerOf, ownedView } from '../core/listener.ts';
+import { headerOf, ownedView, referencedTargetGroups } from '../core/listener.ts';
 import type { StepDeps } from './deps.ts';
 import { writeListener } from './traffic.ts';
 import { withPhase, type WorkflowState } from './workflow-state.ts';
@@ -28,7 +28,10 @@ export async function compensate(deps: StepDeps, state: WorkflowState): Promise<
   deps.logger.warn('compensated', { release: number, error: state.error, changes, removed: decision.remove?.number, drift: decision.drift });
 
   // A release nothing routes to is deleted by `cleanup`, once the write has propagated.
-  const failed = { ...state, outcome: 'failed' as const, remove: decision.remove ? [decision.remove] : [] };
+  // A leftover Prepare found (state.remove) goes too, once nothing routes to it.
+  const routed = referencedTargetGroups(decision.listener ?? listener);
+  const leftovers = (state.remove ?? []).filter((r) => !routed.has(r.targetGroupArn));
+  const failed = { ...state, outcome: 'failed' as const, remove: [...leftovers, ...(decision.remove ? [decision.remove] : [])] };
   if (decision.drift.length === 0) return withPhase(failed, 'compensated', deps.now());
   const kept = decision.remove ? `release ${number} removed (nothing routes to it)` : `release ${number} kept (the listener routes to it)`;
   const cause = `${driftSummary(listener, decision.drift)}. Left as it is; ${kept}, compensating ${state.error?.Error ?? 'a failure'}: ${state.error?.Cause ?? ''}`;

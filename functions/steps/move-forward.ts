@@ -30,5 +30,5 @@ async function moveForward(deps: StepDeps, state: WorkflowState, command: Comman
   const { signal: _used, ...rest } = state;
   // The release this took traffic from goes into retention in `cleanup`, once the write has propagated.
   const retain = plan.retain.filter((r) => r.mode !== 'warm');
-  return withPhase({ ...rest, expected: plan.listener, phase, hold: holdAfter(service, phase), retain, remove: plan.remove }, label, deps.now());
+  return withPhase({ ...rest, expected: plan.listener, phase, hold: holdAfter(service, phase), retain, remove: [...(state.remove ?? []), ...plan.remove] }, label, deps.now());
 }

@@ -8,7 +8,7 @@ import { headerOf, ownedView } from '../core/listener.ts';
 import { autoScalingGroupName, targetGroupName } from '../core/names.ts';
 import { plan } from '../core/plan.ts';
 import { checkLimits, checkPriorities } from '../core/quotas.ts';
-import { deriveState } from '../core/state.ts';
+import { deriveState, standingForDeploy } from '../core/state.ts';
 import type { StepDeps } from './deps.ts';
 import { executionNameOf, withPhase, type WorkflowState } from './workflow-state.ts';
 
@@ -17,7 +17,8 @@ export async function prepare(deps: StepDeps, state: WorkflowState, context: { e
   const aws = deps.adapters(service);
   const header = headerOf(service.strategy);
   const [listener, releases] = await Promise.all([aws.router.readListener(service.listener.listenerArn), aws.targetGroups.listReleases(service.name)]);
-  const current = deriveState(service.name, listener, releases, header);
+  const { state: current, leftover } = standingForDeploy(deriveState(service.name, listener, releases, header));
+  if (leftover) deps.logger.warn('leftover release', { leftover: leftover.number, version: leftover.version, reason: 'no deployment drives it; removed once this one takes it off the listener' });
   const planned = plan(service, current, { type: 'deploy', version: state.version }).create;
   if (!planned) throw new Error('a deploy plan always creates a release');
 
@@ -31,12 +32,24 @@ export async function prepare(deps: StepDeps, state: WorkflowState, context: { e
   // The plan numbers above what exists; a deleted release (its Auto Scaling
   // group may still be deleting) exists no more, so the store's counter,
   // which never goes back, gives the number.
-  const number = await deps.store.nextReleaseNumber(service.name, { executionName: executionNameOf(context.execution), atLeast: planned.number });
+  const atLeast = Math.max(planned.number, (leftover?.number ?? 0) + 1);
+  const number = await deps.store.nextReleaseNumber(service.name, { executionName: executionNameOf(context.execution), atLeast });
   const create = { ...planned, number, targetGroupName: targetGroupName(service.name, number), autoScalingGroupName: autoScalingGroupName(service.name, number) };
 
   const now = deps.now();
   return withPhase(
-    { ...state, pollSeconds: service.healthGate.pollSeconds, startedAt: now, create, base: current.live, releases, expected: ownedView(listener, header), phase: current.phase },
+    {
+      ...state,
+      pollSeconds: service.healthGate.pollSeconds,
+      startedAt: now,
+      create,
+      base: current.live,
+      releases,
+      expected: ownedView(listener, header),
+      phase: current.phase,
+      // Removed by the first cleanup, after the traffic shift (or compensation) has taken it off the listener.
+      remove: leftover ? [leftover] : [],
+    },
     'prepared',
     now,
   );

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { forward, NO_RELEASE, NOT_FOUND } from '../../functions/core/listener.ts';
 import type { Action, DeploymentState, HeaderRule, ListenerView, Release } from '../../functions/core/model.ts';
-import { deriveState } from '../../functions/core/state.ts';
+import { deriveState, standingForDeploy } from '../../functions/core/state.ts';
 import { LISTENER_ARN, r1, r2, r3, release, state } from './fixtures.ts';
 
 const H = 'x-client-mode';
@@ -62,6 +62,34 @@ describe('deriveState', () => {
     const listener = view(forward(w(r1, 90), w(r2, 10)), [green(forward(w(r3, 1)))]);
     expect(() => deriveState('web', listener, [r1, r2, r3], H)).toThrow(
       expect.objectContaining({ name: 'UnexpectedListener', message: `listener ${LISTENER_ARN} sends canary traffic to two releases (bg-web-2, bg-web-3)` }) as Error,
+    );
+  });
+});
+
+describe('standingForDeploy: a new deployment holds the lock, so a newer release was left by one that ended', () => {
+  it('takes a newer release that takes no traffic for a leftover, and plans from the live release', () => {
+    expect(standingForDeploy(state({ phase: 'provisioned', live: r1, candidate: r2 }))).toEqual({ state: state({ phase: 'stable', live: r1 }), leftover: r2 });
+  });
+
+  it('keeps the retained previous release and its phase', () => {
+    expect(standingForDeploy(state({ phase: 'provisioned', live: r2, previous: r1, candidate: r3 }))).toEqual({ state: state({ phase: 'promoted', live: r2, previous: r1 }), leftover: r3 });
+  });
+
+  it('takes a first release that never took traffic for a leftover', () => {
+    expect(standingForDeploy(state({ phase: 'provisioned', candidate: r1 }))).toEqual({ state: state({ phase: 'stable' }), leftover: r1 });
+  });
+
+  it('leaves a service without a newer release as it is', () => {
+    const promoted = state({ phase: 'promoted', live: r2, previous: r1 });
+    expect(standingForDeploy(promoted)).toEqual({ state: promoted, leftover: null });
+  });
+
+  it('refuses a newer release that takes canary traffic, saying what to do by hand', () => {
+    expect(() => standingForDeploy(state({ phase: 'canary', live: r1, candidate: r2, canaryWeight: 10 }))).toThrow(
+      expect.objectContaining({
+        name: 'DeploymentInProgress',
+        message: 'web: release 2 (version v2) takes canary traffic and no deployment drives it (the one that did has ended): send that traffic back to release 1 by hand (the default action, the green header rule to 404), then deploy again',
+      }) as Error,
     );
   });
 });

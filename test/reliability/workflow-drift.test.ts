@@ -3,7 +3,7 @@
 // resized by hand keeps its new size (the workflow never writes the capacity
 // of a group that serves); a rule made by hand is never the workflow's, even
 // on its header.
-import { CreateRuleCommand, CreateTargetGroupCommand, DescribeRulesCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateRuleCommand, CreateTargetGroupCommand, DescribeRulesCommand, DescribeTargetGroupsCommand, ModifyListenerCommand, ModifyRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until, type World } from './workflow-world.ts';
@@ -155,5 +155,50 @@ describe('reliability: changes by hand during a deployment', () => {
     expect(await blue.json()).toMatchObject({ version: 'v1' });
     expect(await world.lock()).toBeNull();
     expect((await world.lastFinished())?.reason).toMatch(/^DriftDetected: /);
+  });
+
+  it('28. after DriftDetected, the listener put back by hand as the runbook says → the next deploy goes through and removes the release the stop kept; while that release still takes canary traffic, a deploy is refused naming what to do', async () => {
+    // Prepare: scenario 8's stop (maintenance page by hand while the header canary waits), release 2 kept, green → release 2.
+    world = await startBootingWorld({ strategy: { type: 'header-canary', promotion: 'manual' } });
+    await world.release('v1');
+    const stopped = world.deploy('v2');
+    await world.waitFor('promotion');
+    const maintenance = { Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '503', ContentType: 'text/plain', MessageBody: 'maintenance' } };
+    await world.elbv2.send(new ModifyListenerCommand({ ListenerArn: world.infra.listenerArn, DefaultActions: [maintenance] }));
+    await world.signal('promote', 'slack:U1');
+    expect(await world.finished(await stopped)).toMatchObject({ status: 'FAILED', error: 'DriftDetected' });
+    const [v1] = (await world.elbv2.send(new DescribeTargetGroupsCommand({ Names: ['bg-shop-1'] }))).TargetGroups!;
+    await world.elbv2.send(new ModifyListenerCommand({ ListenerArn: world.infra.listenerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: v1!.TargetGroupArn! }] }));
+    const halfPutBack = await settledSnapshot(world);
+    expect(halfPutBack.listener).toEqual({ default: 'bg-shop-1', green: 'bg-shop-2', blue: 'bg-shop-1' });
+
+    // Act 1: the default is back, the green rule still sends testers to release 2.
+    const refused = await world.finished(await world.deploy('v3'));
+
+    // Assess 1: refused before anything is created, saying what to put back.
+    expect(refused).toMatchObject({ status: 'FAILED', error: 'DeploymentInProgress' });
+    expect(refused.cause).toContain('release 2 (version v2) takes canary traffic and no deployment drives it');
+    expect(await settledSnapshot(world)).toEqual(halfPutBack);
+
+    // Act 2: the green rule back to 404, as the runbook says; deploy again.
+    const rules = (await world.elbv2.send(new DescribeRulesCommand({ ListenerArn: world.infra.listenerArn }))).Rules ?? [];
+    const green = rules.find((r) => r.Conditions?.some((c) => c.HttpHeaderConfig?.Values?.includes('green')))!;
+    await world.elbv2.send(new ModifyRuleCommand({ RuleArn: green.RuleArn!, Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'no release for this client mode' } }] }));
+    const execution = await world.deploy('v3');
+    await world.waitFor('promotion');
+    await world.signal('promote', 'slack:U1');
+    const done = await world.finished(execution);
+
+    // Assess 2: release 3 serves, release 2 (group, target group, alarm) is gone, the lock is free.
+    expect(done).toMatchObject({ status: 'SUCCEEDED' });
+    const after = await settledSnapshot(world);
+    expect(after.listener).toMatchObject({ green: 'fixed 404', blue: 'bg-shop-3' });
+    expect(after.listener.default).toMatch(/^bg-shop-3/);
+    expect(after.targetGroups).not.toContain('bg-shop-2');
+    expect(after.autoScalingGroups.map((g) => g.name)).not.toContain('bg-shop-2');
+    expect(after.alarms).not.toContain('bg-shop-2-5xx');
+    const served = await fetch(world.url);
+    expect(await served.json()).toMatchObject({ version: 'v3' });
+    expect(await world.lock()).toBeNull();
   });
 });
