@@ -1,7 +1,7 @@
 // Arms the new release's alarms before it takes any traffic, and reads them
 // back where the workflow must not go on while one is in ALARM: as each hold
-// opens. CloudWatch emits one event per state change; one that arrives while
-// no wait is open is read here instead.
+// opens, and before it advances or promotes. CloudWatch emits one event per
+// state change; one that arrives while no wait is open is read here instead.
 import { alarmSpecs, firingAlarm } from '../core/alarms.ts';
 import { findService, type ServiceConfig } from '../core/config.ts';
 import type { AlarmView, Release } from '../core/model.ts';

@@ -2,8 +2,8 @@
 // traffic is rolled back automatically (CloudWatch alarm → EventBridge → the
 // alarm function → the workflow), to a warm release in one write, or to a
 // scaled-to-zero release only once it serves again. An alarm whose one
-// state-change event found no open wait is read by the workflow itself as a
-// hold opens.
+// state-change event found no open wait is read by the workflow itself: as a
+// hold opens, and before it advances or promotes.
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLoad, type Load } from '../../local/load.ts';
@@ -150,6 +150,43 @@ describe('reliability: alarms and rollbacks', () => {
     expect(await world.listener()).toEqual({ default: 'bg-shop-1' });
     expect((await world.snapshot()).autoScalingGroups).toEqual([{ name: 'bg-shop-1', min: 2, max: 4, desired: 2, instances: 2 }]);
     expect((await world.snapshot()).targetGroups).toEqual(before.targetGroups);
+    expect(await world.lock()).toBeNull();
+    expect(await world.lastFinished()).toMatchObject({ outcome: 'rolled-back', version: 'v2' });
+  });
+
+  it('28. an alarm that fires between two holds (just before Advance) rolls back; the release is never promoted', async () => {
+    // Prepare: a weighted canary at 50 % with a short bake; its 5xx alarm goes to ALARM while Advance runs,
+    // so its one event finds the bake's wait timed out (a dead token) and no wait open.
+    world = await startWorld({
+      strategy: { type: 'weighted-canary', steps: [50, 100] },
+      alarms: true,
+      beforeStep: async (event, w) => {
+        if (event.step !== 'advance' || event.state.version !== 'v2') return;
+        w.cloud.setVersionFaults('v2', { errorRate: 1 });
+        await inAlarm(w, 'bg-shop-2-5xx');
+      },
+    });
+    await world.release('v1');
+    const before = await world.snapshot();
+    load = startLoad({ url: world.url, rps: 50 });
+
+    // Act
+    const done = await world.finished(await world.deploy('v2'));
+    await load.stop();
+
+    // Assess: rolled back from 50 %, never advanced; the refusal and the rollback in the history, no signal.
+    expect(done).toMatchObject({ status: 'FAILED', error: 'RolledBack' });
+    expect(await world.listener()).toEqual({ default: 'bg-shop-1' });
+    expect(await world.snapshot()).toEqual(before);
+    const history = await world.engine.store.history('shop', 50);
+    const steps = history.filter((e) => e.kind === 'step' && e.version === 'v2').map((e) => [e.step, e.by]);
+    expect(steps.reverse()).toEqual([
+      ['shift', 'workflow'],
+      ['advance-refused', 'workflow'],
+      ['rollback', 'alarm:bg-shop-2-5xx'],
+    ]);
+    expect(history.find((e) => e.step === 'rollback')?.reason).toMatch(/^bg-shop-2-5xx in ALARM before advance: /);
+    expect(history.filter((e) => e.kind === 'signal')).toEqual([]); // the alarm event answered nothing
     expect(await world.lock()).toBeNull();
     expect(await world.lastFinished()).toMatchObject({ outcome: 'rolled-back', version: 'v2' });
   });
