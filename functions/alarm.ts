@@ -3,6 +3,8 @@
 // service's workflow waits on release n (promotion, bake or retention); the workflow
 // then rewrites the listener. Everything else is logged and ignored.
 // The same event delivered twice signals once (event id + the atomic wait).
+// An event that finds no open wait changes nothing: the workflow reads the
+// alarms itself as each hold opens and before it advances or promotes.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import { z } from 'zod';
@@ -13,7 +15,7 @@ import { ConcurrentUpdate, NothingToRollBack, TaskTokenRejected } from './core/e
 import { parseAlarmName } from './core/names.ts';
 import { awsClients } from './lib/aws-clients.ts';
 import { builtOnFirstCall } from './lib/cold-start.ts';
-import { signal } from './lib/dispatch.ts';
+import { signalAlarm } from './lib/dispatch.ts';
 import { createLogger, logContext } from './lib/logging.ts';
 import { loadSettings } from './lib/settings.ts';
 
@@ -64,13 +66,7 @@ async function handle(deps: AlarmDeps, event: unknown): Promise<AlarmOutcome> {
   const eventKey = `alarm-event:${id}`;
   if (!(await deps.store.firstDelivery(eventKey, EVENT_TTL_SECONDS))) return ignore(deps, `event ${id} was already handled`);
   try {
-    await signal(deps, owner.service, {
-      action: 'rollback',
-      by: `alarm:${alarmName}`,
-      reason: `${alarmName} in ALARM: ${state.reason}`.slice(0, 500),
-      // A manual-promotion wait is a bake too: the canary takes traffic while people decide.
-      expect: { kinds: ['promotion', 'bake', 'retention'], releaseNumber: owner.release },
-    });
+    await signalAlarm(deps, owner.service, owner.release, { name: alarmName, reason: state.reason });
   } catch (error) {
     if (error instanceof NothingToRollBack || error instanceof ConcurrentUpdate || error instanceof TaskTokenRejected) {
       return ignore(deps, error.message);

@@ -36,6 +36,8 @@ export interface LocalEngineOptions {
   slack?: SlackApi;
   /** Called with every step event before it runs (tests use it to act between steps). */
   beforeStep?: (event: StepEvent) => Promise<void> | void;
+  /** Called with every step event once the step has returned (tests use it to know a hold has read its alarms). */
+  afterStep?: (event: StepEvent) => Promise<void> | void;
 }
 
 export interface LocalEngine {
@@ -76,7 +78,9 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
     taskHandler: async (_stateName, _resource, input) => {
       const event = input as unknown as StepEvent;
       await options.beforeStep?.(event);
-      return steps.run(event);
+      const next = await steps.run(event);
+      await options.afterStep?.(event);
+      return next;
     },
   });
   const { stateMachineArn } = runtime.createStateMachine({

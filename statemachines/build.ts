@@ -106,6 +106,23 @@ function settle(prefix: string, next: string, options: { catch?: object[] } = {}
   };
 }
 
+/**
+ * Advance and Promote read the release's alarms before they write: with one in
+ * ALARM they write nothing and return its rollback as `$.signal` (a step that
+ * moved traffic returns no signal), and the workflow rolls back at once.
+ */
+function forward(name: string, stepName: string): Record<string, State> {
+  return {
+    [name]: step(stepName, `Is${name}Refused`),
+    [`Is${name}Refused`]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.signal', IsPresent: true, Next: 'RollBack' }],
+      Default: `${name}Propagates`,
+    },
+    ...settle(name, 'IsHolding'),
+  };
+}
+
 export function buildDefinition(): object {
   const states: Record<string, State> = {
     Prepare: step('prepare', 'CreateTargetGroup'),
@@ -160,10 +177,8 @@ export function buildDefinition(): object {
       ],
       Default: 'Retire',
     },
-    Promote: step('promote', 'PromotePropagates'),
-    ...settle('Promote', 'IsHolding'),
-    Advance: step('advance', 'AdvancePropagates'),
-    ...settle('Advance', 'IsHolding'),
+    ...forward('Promote', 'promote'),
+    ...forward('Advance', 'advance'),
     RollBack: step('rollBack', 'IsRolledBack'),
     IsRolledBack: {
       Type: 'Choice',

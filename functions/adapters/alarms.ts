@@ -11,7 +11,7 @@ import {
   type Statistic,
 } from '@aws-sdk/client-cloudwatch';
 import { ResourceNotFound } from '../core/errors.ts';
-import type { AlarmSpec } from '../core/model.ts';
+import type { AlarmSpec, AlarmView } from '../core/model.ts';
 import { alarmPrefix, isAlarmOf } from '../core/names.ts';
 import { call } from './aws-errors.ts';
 
@@ -21,14 +21,7 @@ const DELETE_BATCH = 100;
 /** The plain statistics; anything else (`p99`, `tm90`…) is an extended statistic. */
 const STATISTICS = new Set<string>(['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum']);
 
-export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
-
-export interface AlarmView {
-  name: string;
-  state: AlarmState;
-  /** Why it is in that state, as CloudWatch words it. */
-  reason: string;
-}
+export type { AlarmState, AlarmView } from '../core/model.ts';
 
 export interface Alarms {
   /** Creates or updates each alarm. */

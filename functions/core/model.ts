@@ -126,6 +126,16 @@ export const TAG = {
 
 export const MANAGED_BY = 'bluegreen';
 
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** A CloudWatch alarm as read back: its name and state. */
+export interface AlarmView {
+  name: string;
+  state: AlarmState;
+  /** Why it is in that state, as CloudWatch words it. */
+  reason: string;
+}
+
 /** A CloudWatch alarm on one release's target group, as the plan wants it. */
 export interface AlarmSpec {
   name: string;

@@ -4,9 +4,12 @@
 // - `startNext`: the workflow's last step: release the lock, start what was queued.
 // - `signal`: promote / roll back / abort (Slack, CLI, alarm): answer the open
 //   wait of the workflow, exactly once, or record an abort request.
+// - `signalAlarm`: the rollback an alarm in ALARM asks for, through `signal`.
 import { randomBytes } from 'node:crypto';
+import { alarmRollback, WAITS_AN_ALARM_ENDS } from '../core/alarms.ts';
 import { executionName as nameFor, isStaleLock, noOpenWait, refuseUnexpected } from '../core/dispatch-rules.ts';
 import { ConcurrentUpdate, NotFound, ResourceNotFound, TaskTokenRejected } from '../core/errors.ts';
+import type { AlarmView } from '../core/model.ts';
 import type { Executions, SignalAction, Trigger } from '../adapters/executions.ts';
 import { answeredBy, type ActiveDeployment, type DeploymentRequest, type DeploymentStore, type Outcome, type Wait, type WaitKind } from '../adapters/store.ts';
 
@@ -94,6 +97,22 @@ export async function signal(deps: DispatchDeps, service: string, request: Signa
     releaseNumber: taken.releaseNumber,
   });
   return { outcome: 'signalled', action, wait: taken };
+}
+
+/**
+ * Answers the open wait of release `releaseNumber` (any hold) with the
+ * rollback an alarm of that release in ALARM asks for, exactly once: for the
+ * alarm function, which received the state change, and for the hold, which
+ * read the state as its wait opened (`seen` says so in the reason).
+ */
+export function signalAlarm(
+  deps: DispatchDeps,
+  service: string,
+  releaseNumber: number,
+  alarm: Pick<AlarmView, 'name' | 'reason'>,
+  seen?: string,
+): Promise<SignalResult> {
+  return signal(deps, service, { ...alarmRollback(alarm, seen), expect: { kinds: [...WAITS_AN_ALARM_ENDS], releaseNumber } });
 }
 
 async function startClaimed(deps: DispatchDeps, service: string, request: DeploymentRequest): Promise<DispatchResult> {

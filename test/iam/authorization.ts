@@ -355,9 +355,9 @@ export const CALLS: CallRow[] = [
     checks: (w) => [{ action: 'states:DescribeExecution', resource: execution(w), resourceAccount: w.stack.account, source: STEP_FUNCTIONS }],
   },
   {
-    // Promote, roll back, abort; and the abort of `onPush: supersede`, from the webhook.
+    // Promote, roll back, abort; the abort of `onPush: supersede`, from the webhook; a hold's own rollback for an alarm it reads in ALARM.
     call: 'states:SendTaskSuccess',
-    callers: ['webhook', 'slack', 'alarm', 'cli'],
+    callers: ['webhook', 'slack', 'alarm', 'step', 'cli'],
     scope: 'stack',
     checks: (w) => [{ action: 'states:SendTaskSuccess', resource: '*', resourceAccount: w.stack.account, source: STEP_FUNCTIONS }],
   },

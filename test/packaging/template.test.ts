@@ -32,8 +32,8 @@ const ROLES = ['DeployStateMachineRole', ...FUNCTIONS.map((f) => f.role)];
 
 /** Actions without resource-level permissions: AWS accepts only "*" for them (Service Authorization Reference). */
 const UNSCOPABLE: Record<string, string[]> = {
-  // Promote, roll back, abort; the webhook aborts for `onPush: supersede`.
-  'states:SendTaskSuccess': ['SlackRole', 'AlarmRole', 'WebhookRole'],
+  // Promote, roll back, abort; the webhook aborts for `onPush: supersede`; a hold rolls back for an alarm it reads in ALARM.
+  'states:SendTaskSuccess': ['SlackRole', 'AlarmRole', 'WebhookRole', 'StepRole'],
   'logs:CreateLogDelivery': ['DeployStateMachineRole'],
   'logs:GetLogDelivery': ['DeployStateMachineRole'],
   'logs:UpdateLogDelivery': ['DeployStateMachineRole'],

@@ -1,7 +1,10 @@
 // Reliability: alarms and rollbacks. A release that starts failing under real
 // traffic is rolled back automatically (CloudWatch alarm → EventBridge → the
 // alarm function → the workflow), to a warm release in one write, or to a
-// scaled-to-zero release only once it serves again.
+// scaled-to-zero release only once it serves again. An alarm whose one
+// state-change event found no open wait is read by the workflow itself: as a
+// hold opens, and before it advances or promotes.
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLoad, type Load } from '../../local/load.ts';
 import { sleep, startWorld, until, type World } from './workflow-world.ts';
@@ -14,6 +17,12 @@ const SLACK_MS = 250;
  * every minute ("Using Amazon CloudWatch alarms").
  */
 const ALARM_LATENCY_SECONDS = 60 + 60 + 60 + 60;
+
+/** Until CloudWatch has `name` in ALARM (the load must be running on the failing version). */
+async function inAlarm(world: World, name: string): Promise<void> {
+  const state = async () => (await world.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms?.[0]?.StateValue;
+  await until(async () => (await state()) === 'ALARM', `${name} in ALARM`, world.cloud.realMs(ALARM_LATENCY_SECONDS) + 5000);
+}
 
 describe('reliability: alarms and rollbacks', () => {
   let world: World | undefined;
@@ -141,6 +150,76 @@ describe('reliability: alarms and rollbacks', () => {
     expect(await world.listener()).toEqual({ default: 'bg-shop-1' });
     expect((await world.snapshot()).autoScalingGroups).toEqual([{ name: 'bg-shop-1', min: 2, max: 4, desired: 2, instances: 2 }]);
     expect((await world.snapshot()).targetGroups).toEqual(before.targetGroups);
+    expect(await world.lock()).toBeNull();
+    expect(await world.lastFinished()).toMatchObject({ outcome: 'rolled-back', version: 'v2' });
+  });
+
+  it('29. an alarm that fires between two holds (just before Advance) rolls back; the release is never promoted', async () => {
+    // Prepare: a weighted canary at 50 % with a short bake; its 5xx alarm goes to ALARM while Advance runs,
+    // so its one event finds the bake's wait timed out (a dead token) and no wait open.
+    world = await startWorld({
+      strategy: { type: 'weighted-canary', steps: [50, 100] },
+      alarms: true,
+      beforeStep: async (event, w) => {
+        if (event.step !== 'advance' || event.state.version !== 'v2') return;
+        w.cloud.setVersionFaults('v2', { errorRate: 1 });
+        await inAlarm(w, 'bg-shop-2-5xx');
+      },
+    });
+    await world.release('v1');
+    const before = await world.snapshot();
+    load = startLoad({ url: world.url, rps: 50 });
+
+    // Act
+    const done = await world.finished(await world.deploy('v2'));
+    await load.stop();
+
+    // Assess: rolled back from 50 %, never advanced; the refusal and the rollback in the history, no signal.
+    expect(done).toMatchObject({ status: 'FAILED', error: 'RolledBack' });
+    expect(await world.listener()).toEqual({ default: 'bg-shop-1' });
+    expect(await world.snapshot()).toEqual(before);
+    const history = await world.engine.store.history('shop', 50);
+    const steps = history.filter((e) => e.kind === 'step' && e.version === 'v2').map((e) => [e.step, e.by]);
+    expect(steps.reverse()).toEqual([
+      ['shift', 'workflow'],
+      ['advance-refused', 'workflow'],
+      ['rollback', 'alarm:bg-shop-2-5xx'],
+    ]);
+    expect(history.find((e) => e.step === 'rollback')?.reason).toMatch(/^bg-shop-2-5xx in ALARM before advance: /);
+    expect(history.filter((e) => e.kind === 'signal')).toEqual([]); // the alarm event answered nothing
+    expect(await world.lock()).toBeNull();
+    expect(await world.lastFinished()).toMatchObject({ outcome: 'rolled-back', version: 'v2' });
+  });
+
+  it('30. an alarm already in ALARM when a hold opens rolls back at once, without its event', async () => {
+    // Prepare: the canary fails before its bake begins, and no alarm event reaches the alarm function (`alarms` off):
+    // only the hold's own read can see it. The bake is long: the hold does not time out while the alarm decides.
+    world = await startWorld({
+      strategy: { type: 'weighted-canary', steps: [50, 100] },
+      service: { bake: { seconds: 600, alarms: { http5xx: { threshold: 2, periods: 1, periodSeconds: 60 } } } },
+      beforeStep: async (event, w) => {
+        if (event.step !== 'hold' || event.state.version !== 'v2') return;
+        w.cloud.setVersionFaults('v2', { errorRate: 1 });
+        await inAlarm(w, 'bg-shop-2-5xx');
+      },
+    });
+    await world.release('v1');
+    const before = await world.snapshot();
+    load = startLoad({ url: world.url, rps: 50 });
+
+    // Act
+    const done = await world.finished(await world.deploy('v2'));
+    await load.stop();
+
+    // Assess: the hold answered its own wait with the alarm's rollback.
+    expect(done).toMatchObject({ status: 'FAILED', error: 'RolledBack' });
+    expect(await world.listener()).toEqual({ default: 'bg-shop-1' });
+    expect(await world.snapshot()).toEqual(before);
+    const history = await world.engine.store.history('shop', 50);
+    const signals = history.filter((e) => e.kind === 'signal');
+    expect(signals).toEqual([expect.objectContaining({ by: 'alarm:bg-shop-2-5xx', action: 'rollback', releaseNumber: 2 })]);
+    expect(signals[0]!.reason).toMatch(/^bg-shop-2-5xx in ALARM as the bake wait opened: /);
+    expect(history.filter((e) => e.kind === 'step' && e.version === 'v2').map((e) => e.step).reverse()).toEqual(['shift', 'rollback']);
     expect(await world.lock()).toBeNull();
     expect(await world.lastFinished()).toMatchObject({ outcome: 'rolled-back', version: 'v2' });
   });

@@ -39,7 +39,8 @@ describe('reliability: changes by hand during a deployment', () => {
     expect(done).toMatchObject({ status: 'FAILED', error: 'DriftDetected' });
     expect(done.cause).toContain(`listener ${world.infra.listenerArn} changed outside this deployment: default is fixed 503, expected bg-shop-1 (bg-shop-2 attached)`);
     expect(done.cause).toContain('Stopping instead of overwriting it.');
-    expect(world.calls().map((c) => c.call)).toEqual(['router.readListener']);
+    // Promote reads the release's alarms, then the listener, and stops there.
+    expect(world.calls().map((c) => c.call)).toEqual(['alarms.list', 'router.readListener']);
     expect(await settledSnapshot(world)).toEqual({
       listener: byHand,
       targetGroups: ['bg-shop-1', 'bg-shop-2'],

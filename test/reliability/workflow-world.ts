@@ -89,6 +89,7 @@ export interface World {
   url: string;
   deploy(version: string): Promise<string>;
   signal(action: 'promote' | 'rollback' | 'abort', by?: string): Promise<SignalResult>;
+  /** Until the workflow waits in an open wait of this kind, its hold step returned (the alarms read). */
   waitFor(kind: WaitKind): Promise<void>;
   finished(executionArn: string): Promise<{ status: string; error?: string; cause?: string }>;
   /** Deploys a version and waits until it succeeded. */
@@ -123,6 +124,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     const config = serviceConfig(infra, url, options);
 
     const self: { world?: World } = {};
+    /** Tokens of the holds whose step has returned. */
+    const held = new Set<string>();
     const engine = await startLocalEngine({
       config,
       awsEndpoint: cloud.endpoint,
@@ -130,6 +133,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       timeScale,
       logger: silent,
       beforeStep: (event) => options.beforeStep?.(event, self.world!),
+      afterStep: (event) => void (event.step === 'hold' && event.token && held.add(event.token)),
     });
     stops.unshift(() => engine.stop());
 
@@ -177,7 +181,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       async waitFor(kind) {
         await until(async () => {
           const wait = await engine.store.getWait(SERVICE);
-          return wait?.kind === kind && wait.taken === null;
+          return wait?.kind === kind && wait.taken === null && held.has(wait.token);
         }, `an open ${kind} wait`).catch((error: Error) => {
           // Say where the executions are: a wait that never opens is usually a deployment that already failed.
           const executions = (engine.runtime.listExecutions({ stateMachineArn: engine.stateMachineArn }).executions ?? []).map((e) => engine.runtime.describeExecution({ executionArn: e.executionArn }));

@@ -36,12 +36,18 @@ describe('listener propagation in the workflow', () => {
   });
 
   const writers = ['ShiftTraffic', 'Advance', 'Promote', 'RollBack', 'Retire', 'Compensate'];
-  /** What a writer goes on to once it has written the listener (RollBack first learns whether it could). */
-  const afterWrite = (writer: string) => (writer === 'RollBack' ? 'IsRolledBack' : writer);
+  /**
+   * Where a writer goes once it has written the listener: RollBack first learns
+   * whether it could; Advance and Promote whether they were refused (an alarm in ALARM, nothing written).
+   */
+  const afterWrite = (writer: string): string[] => {
+    if (writer === 'RollBack') return [States.IsRolledBack!.Choices![0]!.Next];
+    if (writer === 'Advance' || writer === 'Promote') return [States[`Is${writer}Refused`]!.Default!];
+    return [States[writer]!.Next!];
+  };
 
   it.each(writers)('waits out the propagation before anything follows a write of %s', (writer) => {
-    const next = States[afterWrite(writer)]!;
-    const waits = writer === 'RollBack' ? [next.Choices![0]!.Next] : [next.Next!];
+    const waits = afterWrite(writer);
     for (const name of waits) {
       expect(States[name]!.Type).toBe('Wait');
       expect(States[name]!.Seconds).toBeGreaterThanOrEqual(PROPAGATION_SECONDS);

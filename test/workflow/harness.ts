@@ -26,6 +26,7 @@ export interface Deployment {
   service: string;
   deploy(version: string): Promise<string>;
   signal(action: 'promote' | 'rollback' | 'abort', by?: string): Promise<void>;
+  /** Until the workflow waits in an open wait of this kind, its hold step returned (the alarms read). */
   waitFor(kind: WaitKind): Promise<void>;
   finished(executionArn: string): Promise<{ status: string; error?: string | undefined; cause?: string | undefined }>;
   listener(): Promise<ListenerSummary>;
@@ -74,12 +75,15 @@ export async function startDeployment(
       },
     ],
   });
+  /** Tokens of the holds whose step has returned (it has read the alarms). */
+  const held = new Set<string>();
   const engine = await startLocalEngine({
     config,
     awsEndpoint: endpoints.aws,
     dynamodbEndpoint: endpoints.dynamodb,
     timeScale: TIME_SCALE,
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+    afterStep: (event) => void (event.step === 'hold' && event.token && held.add(event.token)),
     ...(options.beforeStep ? { beforeStep: options.beforeStep } : {}),
     ...(options.slack ? { slack: options.slack } : {}),
   });
@@ -112,7 +116,7 @@ export async function startDeployment(
     async waitFor(kind) {
       await until(async () => {
         const wait = await engine.store.getWait(service);
-        return wait?.kind === kind && wait.taken === null;
+        return wait?.kind === kind && wait.taken === null && held.has(wait.token);
       }, `an open ${kind} wait`);
     },
     async finished(executionArn) {
