@@ -111,4 +111,28 @@ describe('reliability: operators', () => {
     expect(await world.lock()).toBeNull();
     expect(await world.lastFinished()).toMatchObject({ outcome: 'rolled-back', version: 'v2' });
   });
+
+  it('31. an abort asked for while a hold is being entered (no wait open yet) is carried out: the deployment ends Aborted, not after the hold', async () => {
+    // Prepare: the abort arrives as the promotion hold's task starts, before it records its wait.
+    let answer: unknown;
+    world = await startWorld({
+      strategy: { type: 'header-canary', promotion: 'manual' },
+      beforeStep: async (event, w) => {
+        if (event.step === 'hold' && event.state.version === 'v2' && answer === undefined) answer = await w.signal('abort', 'slack:U1');
+      },
+    });
+    await world.release('v1');
+    const lastGood = await world.snapshot();
+
+    // Act
+    const done = await world.finished(await world.deploy('v2'));
+
+    // Assess: the user was told it would stop, and it did, at once; the account is as it was.
+    expect(answer).toMatchObject({ outcome: 'abort-requested' });
+    expect(done).toMatchObject({ status: 'FAILED', error: 'Aborted' });
+    expect(await world.snapshot()).toEqual(lastGood);
+    const signals = (await world.engine.store.history('shop', 50)).filter((e) => e.kind === 'signal');
+    expect(signals).toEqual([expect.objectContaining({ by: 'slack:U1', action: 'abort' })]);
+    expect(await world.lock()).toBeNull();
+  });
 });

@@ -94,4 +94,18 @@ describe('the hold reads the release alarms once its wait is recorded', () => {
     expect(next.hold).toEqual(bake);
     expect((await w.store.getWait('web'))?.taken).toMatchObject({ by: 'alarm:bg-web-2-5xx' });
   });
+
+  it('answers its own wait with an abort asked for while no wait was open (as the hold was entered)', async () => {
+    // Prepare: the operator's abort met no open wait, so it was written on the lock; every alarm is in ALARM too.
+    const w = await world(weighted, { canaryWeight: 50 });
+    w.alarms = [alarm('bg-web-2-5xx')];
+    await w.store.requestAbort('web', { by: 'cli:ops', reason: 'wrong build' });
+
+    // Act
+    await hold(w.deps, w.state({ hold: bake }), context);
+
+    // Assess: the abort, as asked and by whom, not the alarm's rollback.
+    expect(w.sent).toEqual([{ token: TOKEN, output: { action: 'abort', by: 'cli:ops', reason: 'wrong build' } }]);
+    expect((await w.store.getWait('web'))?.taken).toMatchObject({ by: 'cli:ops', action: 'abort' });
+  });
 });
