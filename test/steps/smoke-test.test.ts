@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmokeTestFailed } from '../../functions/core/errors.ts';
 import type { StepDeps } from '../../functions/steps/deps.ts';
-import { smokeTest, versionIn } from '../../functions/steps/smoke-test.ts';
+import { versionIn } from '../../functions/lib/smoke-check.ts';
+import { smokeTest } from '../../functions/steps/smoke-test.ts';
 import type { WorkflowState } from '../../functions/steps/workflow-state.ts';
 import { service } from '../core/fixtures.ts';
 
@@ -53,6 +54,19 @@ describe('the smoke test', () => {
   it('fails when the answer is not JSON naming a version', async () => {
     answer = () => ({ status: 200, body: '<html>ok</html>' });
     await expect(smokeTest(deps({ versionField: 'version' }), canary)).rejects.toThrow('reached version null');
+  });
+
+  it('fails naming the socket error when nothing listens', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const config = { services: [service({ type: 'header-canary' }, { smokeTest: { url: `http://127.0.0.1:${port}/` } })] };
+
+    const run = smokeTest({ config, fetch: globalThis.fetch } as unknown as StepDeps, canary);
+
+    await expect(run).rejects.toBeInstanceOf(SmokeTestFailed);
+    await expect(run).rejects.toThrow(`GET http://127.0.0.1:${port}/ with x-client-mode: green failed: fetch failed (ECONNREFUSED)`);
   });
 
   it('runs only in the header canary, once traffic has shifted', async () => {
