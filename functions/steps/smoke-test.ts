@@ -4,14 +4,18 @@
 // a status alone cannot tell the new release from the live one, which the
 // header reaches until the listener change propagates. The workflow retries
 // SmokeTestFailed for about 40 seconds for that reason (statemachines/build.ts).
-// The request and its verdict are functions/lib/smoke-check.ts.
-import { findService } from '../core/config.ts';
-import { SmokeTestFailed } from '../core/errors.ts';
+//
+// The request is sent by the step function itself (`smokeTest.from: 'step'`),
+// which is in no VPC and so reaches internet-facing load balancers only, or
+// by the stack's probe function in the VPC (`from: 'vpc'`), for an internal
+// one. Both judge the answer with functions/lib/smoke-check.ts.
+import { findService, probeMissing } from '../core/config.ts';
+import { ConfigInvalid, SmokeTestFailed } from '../core/errors.ts';
 import { runSmokeCheck, type SmokeCheck } from '../lib/smoke-check.ts';
 import type { StepDeps } from './deps.ts';
 import type { WorkflowState } from './workflow-state.ts';
 
-/** How long the request may take. */
+/** How long the request may take, from either side. */
 export const SMOKE_TEST_TIMEOUT_MS = 10_000;
 
 export async function smokeTest(deps: StepDeps, state: WorkflowState): Promise<WorkflowState> {
@@ -25,7 +29,17 @@ export async function smokeTest(deps: StepDeps, state: WorkflowState): Promise<W
     expectStatus: test.expectStatus,
     ...(test.versionField ? { version: { field: test.versionField, expected: state.version } } : {}),
   };
-  const verdict = await runSmokeCheck(deps.fetch, check);
-  if (!verdict.passed) throw new SmokeTestFailed(`GET ${test.url} with ${strategy.header}: green ${verdict.problem}`);
+  let request = `GET ${test.url} with ${strategy.header}: green`;
+  let verdict;
+  if (test.from === 'vpc') {
+    // Packaging refuses this configuration; a stack deployed without the probe
+    // and given the configuration inline (BLUEGREEN_CONFIG) meets it here.
+    if (!deps.probe) throw new ConfigInvalid(probeMissing(deps.config.services.indexOf(service)));
+    request += ' from the probe function';
+    verdict = await deps.probe.run(check);
+  } else {
+    verdict = await runSmokeCheck(deps.fetch, check);
+  }
+  if (!verdict.passed) throw new SmokeTestFailed(`${request} ${verdict.problem}`);
   return state;
 }

@@ -40,6 +40,8 @@ export interface StackWorld {
   stateMachineArn: string;
   stepFunctionArn: string;
   eventBusArn: string;
+  /** The probe function in the VPC (`smokeTest.from: 'vpc'`), when the stack is deployed with one. */
+  probe?: { functionArn: string; subnetIds: string[]; securityGroupIds: string[] };
   /** SSM parameter ARNs (SecureString) each function reads. */
   secrets: Partial<Record<Caller, string[]>>;
   /** The account of the service whose alarms are forwarded (alarm-forwarding rows). */
@@ -219,6 +221,14 @@ function secretChecks(caller: Caller) {
     ]);
 }
 
+/** Who invokes which function: the state machine the step function, the step function the probe (`smokeTest.from: 'vpc'`). */
+function invokeChecks(caller: Caller) {
+  return ({ stack }: World): Check[] => {
+    const target = caller === 'state-machine' ? stack.stepFunctionArn : caller === 'step' ? stack.probe?.functionArn : undefined;
+    return target ? [{ action: 'lambda:InvokeFunction', resource: target, resourceAccount: stack.account, source: LAMBDA }] : [];
+  };
+}
+
 const table = (action: string) => ({ stack }: World): Check[] => [{ action, resource: stack.tableArn, resourceAccount: stack.account, source: DYNAMODB }];
 const execution = (w: World) => `${w.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:svc-1-0123456789abcdef`;
 
@@ -367,11 +377,12 @@ export const CALLS: CallRow[] = [
   { call: 'states:StopExecution', callers: [], scope: 'stack', checks: () => [] },
   { call: 'states:ListExecutions', callers: [], scope: 'stack', checks: () => [] },
   {
-    // Every Task state of the workflow invokes the step function.
+    // Every Task state of the workflow invokes the step function; the smoke
+    // test of `smokeTest.from: 'vpc'` invokes the probe function.
     call: 'lambda:InvokeFunction',
-    callers: ['state-machine'],
+    callers: ['state-machine', 'step'],
     scope: 'stack',
-    checks: (w) => [{ action: 'lambda:InvokeFunction', resource: w.stack.stepFunctionArn, resourceAccount: w.stack.account, source: LAMBDA }],
+    checks: (w) => [...invokeChecks('state-machine')(w), ...invokeChecks('step')(w)],
   },
 
   // ---- secrets (SSM Parameter Store SecureStrings, through Powertools' SSMProvider) ----
@@ -407,5 +418,6 @@ export function rowOf(call: string): CallRow | undefined {
 /** The checks of `row` a given caller's request leads to (the secret reads differ per function). */
 export function checksFor(row: CallRow, caller: Caller, world: World): Check[] {
   if (row.call === 'ssm:GetParameter') return secretChecks(caller)(world);
+  if (row.call === 'lambda:InvokeFunction') return invokeChecks(caller)(world);
   return row.checks(world);
 }
