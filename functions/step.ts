@@ -3,11 +3,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import { createExecutions } from './adapters/executions.ts';
+import { createProbe } from './adapters/probe.ts';
 import { createDeploymentStore } from './adapters/store.ts';
 import { optionalSecret, secretStores } from './lib/secrets.ts';
 import { loadSettings } from './lib/settings.ts';
@@ -18,6 +20,9 @@ import { serviceAdapterFactory } from './steps/service-adapters.ts';
 const logger = new Logger({ serviceName: 'bluegreen-step' });
 const settings = loadSettings(process.env);
 const slackBotToken = optionalSecret(process.env, 'SLACK_BOT_TOKEN', secretStores(new SSMClient({})));
+// The probe function in the VPC, for `smokeTest.from: 'vpc'`: set by the stack
+// when it is deployed with the probe parameters (serverless.yml).
+const probeFunction = process.env.PROBE_FUNCTION;
 
 export const handler = middy(
   createStepRunner({
@@ -29,5 +34,6 @@ export const handler = middy(
     fetch: globalThis.fetch,
     logger,
     ...(slackBotToken ? { slack: createSlackApi({ botToken: slackBotToken }) } : {}),
+    ...(probeFunction ? { probe: createProbe(new LambdaClient({}), probeFunction) } : {}),
   }),
 ).use(injectLambdaContext(logger, { clearState: true }));

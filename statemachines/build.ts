@@ -68,6 +68,14 @@ export const PROPAGATION_SECONDS = 15;
  */
 const SMOKE_TEST_RETRY = { ErrorEquals: ['SmokeTestFailed'], IntervalSeconds: 5, MaxAttempts: 4, BackoffRate: 1.5 };
 
+/**
+ * The probe function of `smokeTest.from: 'vpc'` cannot be invoked while Lambda
+ * creates its network interfaces ("about a minute", Lambda developer guide,
+ * VPC configuration), which it does again for a function unused for weeks:
+ * ProbeNotReady is retried for two and a half minutes (10 × 15 s).
+ */
+const PROBE_NOT_READY_RETRY = { ErrorEquals: ['ProbeNotReady'], IntervalSeconds: 15, MaxAttempts: 10, BackoffRate: 1 };
+
 /** A failure while compensating is recorded with the one that started it; compensation never loops. */
 const COMPENSATION_CATCH = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.compensationError', Next: 'RecordFailure' }];
 
@@ -139,7 +147,7 @@ export function buildDefinition(): object {
     ArmAlarms: step('armAlarms', 'ShiftTraffic'),
     ShiftTraffic: step('shiftTraffic', 'ShiftPropagates'),
     ...settle('Shift', 'SmokeTest'),
-    SmokeTest: step('smokeTest', 'IsHolding', { retry: [SMOKE_TEST_RETRY] }),
+    SmokeTest: step('smokeTest', 'IsHolding', { retry: [SMOKE_TEST_RETRY, PROBE_NOT_READY_RETRY] }),
     IsHolding: {
       Type: 'Choice',
       Choices: [{ Variable: '$.hold.kind', StringEquals: 'none', Next: 'Finish' }],

@@ -149,6 +149,8 @@ export const serviceSchema = z.object({
       expectStatus: z.number().int().min(100).max(599).default(200),
       /** The JSON field of the answer that names the version (dots for nesting): the answer must name the release's version. */
       versionField: z.string().regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/, 'a JSON field name, dots for nesting').optional(),
+      /** Where the request is sent from: `step`, the step function, outside any VPC (an internet-facing load balancer); `vpc`, the stack's probe function in your VPC (an internal load balancer: deploy with the probeSubnetIds and probeSecurityGroupIds parameters). */
+      from: z.enum(['step', 'vpc']).default('step'),
     })
     .optional(),
   /** Role assumed for this service's AWS calls (cross-account). */
@@ -199,6 +201,21 @@ export function findService(config: Config, name: string): ServiceConfig {
   const service = config.services.find((s) => s.name === name);
   if (!service) throw new UnknownService(`unknown service "${name}"; configured: ${config.services.map((s) => s.name).join(', ')}`);
   return service;
+}
+
+/** What is wrong with services[index] asking for `smokeTest.from: 'vpc'` of a stack without the probe function. */
+export function probeMissing(index: number): string {
+  return `services[${index}].smokeTest.from: "vpc" needs the stack's probe function: deploy with the probeSubnetIds and probeSecurityGroupIds parameters`;
+}
+
+/**
+ * The smoke tests that need the stack's probe function (`smokeTest.from: 'vpc'`)
+ * when the stack has none, each named by its field; empty when the stack has
+ * one or no test needs it. Checked when the stack is packaged.
+ */
+export function probeProblems(config: Config, stackHasProbe: boolean): string[] {
+  if (stackHasProbe) return [];
+  return config.services.flatMap((service, i) => (service.smokeTest?.from === 'vpc' ? [probeMissing(i)] : []));
 }
 
 function formatPath(path: PropertyKey[]): string {

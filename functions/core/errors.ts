@@ -34,6 +34,16 @@ export class UnknownService extends BlueGreenError {}
 export class HealthDeadlineExceeded extends BlueGreenError {}
 /** The new release did not answer the smoke test through the load balancer. */
 export class SmokeTestFailed extends BlueGreenError {}
+/** The probe function (`smokeTest.from: 'vpc'`) crashed or answered something other than a verdict: no verdict on the release. */
+export class ProbeFailed extends BlueGreenError {}
+/**
+ * The probe function cannot be invoked yet: Lambda is (re)creating its network
+ * interfaces in the VPC (a new function, or one idle for weeks). The workflow
+ * retries it for a few minutes.
+ */
+export class ProbeNotReady extends BlueGreenError {
+  override readonly retryable = true;
+}
 /**
  * An Auto Scaling group of the new release's name exists and is not the one
  * this deployment asked for: it is being deleted, or runs another launch

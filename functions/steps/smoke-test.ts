@@ -4,44 +4,42 @@
 // a status alone cannot tell the new release from the live one, which the
 // header reaches until the listener change propagates. The workflow retries
 // SmokeTestFailed for about 40 seconds for that reason (statemachines/build.ts).
-import { findService } from '../core/config.ts';
-import { SmokeTestFailed } from '../core/errors.ts';
+//
+// The request is sent by the step function itself (`smokeTest.from: 'step'`),
+// which is in no VPC and so reaches internet-facing load balancers only, or
+// by the stack's probe function in the VPC (`from: 'vpc'`), for an internal
+// one. Both judge the answer with functions/lib/smoke-check.ts.
+import { findService, probeMissing } from '../core/config.ts';
+import { ConfigInvalid, SmokeTestFailed } from '../core/errors.ts';
+import { runSmokeCheck, type SmokeCheck } from '../lib/smoke-check.ts';
 import type { StepDeps } from './deps.ts';
 import type { WorkflowState } from './workflow-state.ts';
+
+/** How long the request may take, from either side. */
+export const SMOKE_TEST_TIMEOUT_MS = 10_000;
 
 export async function smokeTest(deps: StepDeps, state: WorkflowState): Promise<WorkflowState> {
   const service = findService(deps.config, state.service);
   const { strategy, smokeTest: test } = service;
   if (strategy.type !== 'header-canary' || state.phase !== 'canary' || !test) return state;
-  const request = `GET ${test.url} with ${strategy.header}: green`;
-  let status: number;
-  let body = '';
-  try {
-    const response = await deps.fetch(test.url, { headers: { [strategy.header]: 'green' }, signal: AbortSignal.timeout(10_000) });
-    status = response.status;
-    if (test.versionField) body = await response.text();
-    else await response.body?.cancel();
-  } catch (error) {
-    throw new SmokeTestFailed(`${request} failed: ${(error as Error).message}`, { cause: error });
+  const check: SmokeCheck = {
+    url: test.url,
+    headers: { [strategy.header]: 'green' },
+    timeoutMs: SMOKE_TEST_TIMEOUT_MS,
+    expectStatus: test.expectStatus,
+    ...(test.versionField ? { version: { field: test.versionField, expected: state.version } } : {}),
+  };
+  let request = `GET ${test.url} with ${strategy.header}: green`;
+  let verdict;
+  if (test.from === 'vpc') {
+    // Packaging refuses this configuration; a stack deployed without the probe
+    // and given the configuration inline (BLUEGREEN_CONFIG) meets it here.
+    if (!deps.probe) throw new ConfigInvalid(probeMissing(deps.config.services.indexOf(service)));
+    request += ' from the probe function';
+    verdict = await deps.probe.run(check);
+  } else {
+    verdict = await runSmokeCheck(deps.fetch, check);
   }
-  if (status !== test.expectStatus) throw new SmokeTestFailed(`${request} answered ${status}, expected ${test.expectStatus}`);
-  if (test.versionField) {
-    const reached = versionIn(body, test.versionField);
-    if (reached !== state.version) {
-      throw new SmokeTestFailed(`${request} reached version ${JSON.stringify(reached ?? null)} (field "${test.versionField}"), expected ${state.version}`);
-    }
-  }
+  if (!verdict.passed) throw new SmokeTestFailed(`${request} ${verdict.problem}`);
   return state;
-}
-
-/** The string at `field` (dots for nesting) of a JSON answer, or undefined. */
-export function versionIn(body: string, field: string): string | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  for (const key of field.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }

@@ -4,7 +4,7 @@
 // documented default. Rules that span services (one listener per service)
 // name both fields.
 import { describe, expect, it } from 'vitest';
-import { findService, parseConfig } from '../../functions/core/config.ts';
+import { findService, parseConfig, probeProblems } from '../../functions/core/config.ts';
 import { ConfigInvalid } from '../../functions/core/errors.ts';
 
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
@@ -175,6 +175,7 @@ describe('parseConfig: bad values are refused with the field and the rule', () =
     ['a smoke test expecting status 99', one(withField('smokeTest', { url: 'http://lb/', expectStatus: 99 })), 'services[0].smokeTest.expectStatus: Too small: expected number to be >=100'],
     ['a smoke test version field that is not a JSON field name', one(withField('smokeTest', { url: 'http://lb/', versionField: 'build version' })), 'services[0].smokeTest.versionField: a JSON field name, dots for nesting'],
     ['a smoke test expecting status 600', one(withField('smokeTest', { url: 'http://lb/', expectStatus: 600 })), 'services[0].smokeTest.expectStatus: Too big: expected number to be <=599'],
+    ['a smoke test sent from elsewhere than the step function or the VPC', one(withField('smokeTest', { url: 'http://lb/', from: 'lambda' })), 'services[0].smokeTest.from: Invalid option: expected one of "step"|"vpc"'],
     ['a role that is not an ARN', one(withField('roleArn', 'deployer')), 'services[0].roleArn: Invalid string: must start with "arn:"'],
     ['a role with arn: inside it', one(withField('roleArn', 'role/arn:aws')), 'services[0].roleArn: Invalid string: must start with "arn:"'],
     ['an empty Slack channel', one(withField('slack', { channels: [''] })), `services[0].slack.channels[0]: ${TOO_SHORT}`],
@@ -232,6 +233,8 @@ describe('parseConfig: values at each limit are accepted', () => {
     ['three generations', 'retention', { generations: 3 }],
     ['a smoke test expecting 100', 'smokeTest', { url: 'http://lb.example.com/', expectStatus: 100 }],
     ['a smoke test expecting 599', 'smokeTest', { url: 'http://lb.example.com/', expectStatus: 599 }],
+    ['a smoke test from the step function', 'smokeTest', { url: 'http://lb.example.com/', from: 'step' }],
+    ['a smoke test from the VPC', 'smokeTest', { url: 'http://internal-lb.example.com/', from: 'vpc' }],
     ['a role', 'roleArn', 'arn:aws:iam::123456789012:role/deployer'],
   ])('%s', (_case, path, value) => {
     expect(problems(one(withField(path, value)))).toBeNull();
@@ -294,7 +297,7 @@ describe('parseConfig: defaults', () => {
     }],
     ['a retention given in part', 'retention', { mode: 'zero' }, { mode: 'zero', minutes: 60, generations: 0 }],
     ['Slack given in part', 'slack', { users: ['U1'] }, { channels: [], users: ['U1'], groups: [] }],
-    ['a smoke test given by its URL', 'smokeTest', { url: 'http://lb.example.com/' }, { url: 'http://lb.example.com/', expectStatus: 200 }],
+    ['a smoke test given by its URL, sent from the step function', 'smokeTest', { url: 'http://lb.example.com/' }, { url: 'http://lb.example.com/', expectStatus: 200, from: 'step' }],
   ])('completes %s', (_case, path, value, expected) => {
     const parsed = parseConfig(one(withField(path, value))).services[0] as unknown as Record<string, unknown>;
     expect(parsed[path]).toEqual(expected);
@@ -303,6 +306,23 @@ describe('parseConfig: defaults', () => {
   it('leaves out what has no default: manifest, smoke test, role', () => {
     const parsed = parseConfig(one(minimal())).services[0]!;
     expect([parsed.github.manifest, parsed.smokeTest, parsed.roleArn]).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describe('probeProblems: a smoke test from the VPC needs the stack\'s probe function', () => {
+  const fromVpc = (name: string) => ({ ...withListener(minimal(name), name), strategy: { type: 'header-canary' }, smokeTest: { url: `http://${name}.internal/`, from: 'vpc' } });
+  const config = parseConfig({ services: [withListener(minimal('web'), 'web'), fromVpc('api'), fromVpc('docs')] });
+
+  it('names each service that asks for it when the stack has none', () => {
+    expect(probeProblems(config, false)).toEqual([
+      'services[1].smokeTest.from: "vpc" needs the stack\'s probe function: deploy with the probeSubnetIds and probeSecurityGroupIds parameters',
+      'services[2].smokeTest.from: "vpc" needs the stack\'s probe function: deploy with the probeSubnetIds and probeSecurityGroupIds parameters',
+    ]);
+  });
+
+  it('finds nothing wrong when the stack has one, or no service asks for it', () => {
+    expect(probeProblems(config, true)).toEqual([]);
+    expect(probeProblems(parseConfig({ services: [minimal('web')] }), false)).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as errors from '../../functions/core/errors.ts';
 
-const RETRYABLE = ['VerificationFailed', 'Throttled', 'TransientAwsError', 'SlackRequestFailed', 'GitHubRequestFailed'];
+const RETRYABLE = ['VerificationFailed', 'Throttled', 'TransientAwsError', 'SlackRequestFailed', 'GitHubRequestFailed', 'ProbeNotReady'];
 
 describe('named errors', () => {
   const classes = Object.entries(errors).filter(([name]) => name !== 'BlueGreenError') as Array<[string, typeof errors.BlueGreenError]>;

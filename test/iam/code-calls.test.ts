@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { CALLS } from './authorization.ts';
 import { codeCalls } from './code-calls.ts';
 
-/** Rows for calls AWS services make, not our code: the state machine invoking the step function, the forwarding rule. */
-const MADE_BY_AWS = new Set(['state-machine', 'alarm-forwarding']);
+/**
+ * Rows for calls AWS services make, not our code: the state machine invoking the step function, the forwarding rule,
+ * Lambda managing the probe function's network interfaces with its role.
+ */
+const MADE_BY_AWS = new Set(['state-machine', 'alarm-forwarding', 'probe']);
 
 describe('the authorization table', () => {
   const found = codeCalls();

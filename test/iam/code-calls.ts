@@ -22,6 +22,11 @@ const CLIENT_SERVICES: Record<string, string> = {
   '@aws-sdk/client-sts': 'sts',
 };
 
+/** Commands whose IAM action is not their name (Service Authorization Reference). */
+const COMMAND_ACTIONS: Record<string, string> = {
+  'lambda:Invoke': 'lambda:InvokeFunction',
+};
+
 /** The document client's commands, by the DynamoDB operation they send. */
 const DOCUMENT_COMMANDS: Record<string, string> = {
   GetCommand: 'GetItem',
@@ -61,7 +66,10 @@ function callsIn(file: string, source: string): CodeCall[] {
   for (const [, command] of source.matchAll(/new (\w+Command)\(/g)) {
     const from = imports.get(command!);
     if (from === '@aws-sdk/lib-dynamodb' && DOCUMENT_COMMANDS[command!]) calls.add(`dynamodb:${DOCUMENT_COMMANDS[command!]}`);
-    else if (from && CLIENT_SERVICES[from]) calls.add(`${CLIENT_SERVICES[from]}:${command!.replace(/Command$/, '')}`);
+    else if (from && CLIENT_SERVICES[from]) {
+      const call = `${CLIENT_SERVICES[from]}:${command!.replace(/Command$/, '')}`;
+      calls.add(COMMAND_ACTIONS[call] ?? call);
+    }
   }
   for (const [, operation] of source.matchAll(/\bpaginate(\w+)\(/g)) {
     const from = imports.get(`paginate${operation!}`);

@@ -3,7 +3,8 @@
 // service), and 2 services in two other accounts reached through their
 // roleArn. Beside the configuration, what their launch templates carry: an
 // instance profile (10 instance roles shared between them), an image that
-// is a public SSM parameter or one of the account's own.
+// is a public SSM parameter or one of the account's own. The first service is
+// smoke-tested from the probe function in the VPC.
 import type { ServiceWorld } from './authorization.ts';
 
 export const STACK = { partition: 'aws', region: 'us-east-1', account: '123456789012', stackName: 'bluegreen-dev' } as const;
@@ -11,6 +12,8 @@ export const IN_ACCOUNT_SERVICES = 50;
 
 const PUBLIC_IMAGE = `arn:aws:ssm:${STACK.region}::parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64`;
 const OWN_IMAGES = [`arn:aws:ssm:${STACK.region}:${STACK.account}:parameter/golden-ami/web`, `arn:aws:ssm:${STACK.region}:${STACK.account}:parameter/golden-ami/batch`];
+const PROBE_SUBNETS = ['subnet-0a1b2c3d4e5f67890', 'subnet-1a2b3c4d5e6f78901'];
+const PROBE_SECURITY_GROUPS = ['sg-0a1b2c3d4e5f67890'];
 const INSTANCE_ROLES = Array.from({ length: 10 }, (_, i) => `arn:aws:iam::${STACK.account}:role/app-instance-${i}`);
 
 export interface FleetOfServices {
@@ -36,7 +39,7 @@ export function fleetOfServices(): FleetOfServices {
       instanceRoleArn: INSTANCE_ROLES[i % INSTANCE_ROLES.length]!,
       imageParameterArn: i % 5 === 0 ? OWN_IMAGES[i % 2]! : PUBLIC_IMAGE,
     });
-    services.push(configOf(world));
+    services.push(i === 1 ? { ...configOf(world), strategy: { type: 'header-canary' }, smokeTest: { url: 'http://internal-service-01.example.internal/version', from: 'vpc' } } : configOf(world));
   }
   const others = [
     { name: 'catalog', account: '210987654321' },
@@ -55,7 +58,13 @@ export function fleetOfServices(): FleetOfServices {
   return {
     config: { services },
     worlds,
-    params: { instanceRoleArns: INSTANCE_ROLES.join(','), imageParameterArns: OWN_IMAGES.join(',') },
+    params: {
+      instanceRoleArns: INSTANCE_ROLES.join(','),
+      imageParameterArns: OWN_IMAGES.join(','),
+      // The first service is smoke-tested behind an internal load balancer, from the probe function in the VPC.
+      probeSubnetIds: PROBE_SUBNETS.join(','),
+      probeSecurityGroupIds: PROBE_SECURITY_GROUPS.join(','),
+    },
     serviceAccounts: others.map((w) => ({
       account: w.account,
       roleArn: w.roleArn!,

@@ -17,6 +17,7 @@ const ROLES: Partial<Record<Caller, { role: string; fn?: string }>> = {
   slack: { role: 'SlackRole', fn: 'SlackLambdaFunction' },
   alarm: { role: 'AlarmRole', fn: 'AlarmLambdaFunction' },
   step: { role: 'StepRole', fn: 'StepLambdaFunction' },
+  probe: { role: 'ProbeRole', fn: 'ProbeLambdaFunction' },
   'state-machine': { role: 'DeployStateMachineRole' },
 };
 
@@ -29,16 +30,20 @@ let template: Template;
 let stack: StackWorld;
 let accounts: Map<string, ServiceAccountStack>;
 let outcomes: Outcome[];
+let value: (v: unknown) => string;
 
 beforeAll(async () => {
   template = packageStack({ services: fleet.config, params: fleet.params }).template;
-  const value = (v: unknown) => evaluate(template, deployment, v) as string;
+  value = (v) => evaluate(template, deployment, v) as string;
+  const probeVpc = evaluate(template, deployment, resource(template, 'ProbeLambdaFunction', 'AWS::Lambda::Function').Properties.VpcConfig) as { SubnetIds: string[]; SecurityGroupIds: string[] };
   stack = {
     ...STACK,
     tableArn: value({ 'Fn::GetAtt': ['DeploymentsTable', 'Arn'] }),
     stateMachineArn: value({ Ref: 'DeployStateMachine' }),
     stepFunctionArn: value({ 'Fn::GetAtt': ['StepLambdaFunction', 'Arn'] }),
     eventBusArn: `arn:${STACK.partition}:events:${STACK.region}:${STACK.account}:event-bus/default`,
+    // The fleet deploys with the probe parameters (fleet-of-services.ts).
+    probe: { functionArn: value({ 'Fn::GetAtt': ['ProbeLambdaFunction', 'Arn'] }), subnetIds: probeVpc.SubnetIds, securityGroupIds: probeVpc.SecurityGroupIds },
     secrets: Object.fromEntries(
       Object.entries(ROLES).flatMap(([caller, { fn }]) => {
         if (!fn) return [];
@@ -150,6 +155,27 @@ describe('the authorization table, simulated against the packaged roles', () => 
     const results = await Promise.all(probes.map((probe) => simulate(step, probe)));
 
     expect(results.filter((r) => r.result !== 'ImplicitlyDenied'), describeOutcomes(results)).toEqual([]);
+  });
+
+  it('lets the step function invoke only the probe, and the probe\'s role do nothing but the VPC networking Lambda does with it', async () => {
+    const world = { stack, service: fleet.worlds[0]! };
+    const step = principalFor('step', world, 'stack');
+    const probe = principalFor('probe', world, 'stack');
+    const functionArn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+    const denied: [Principal, Check][] = [
+      [step, { action: 'lambda:InvokeFunction', resource: value({ 'Fn::GetAtt': ['WebhookLambdaFunction', 'Arn'] }), source: 'probe (another function of the stack)' }],
+      [step, { action: 'lambda:InvokeFunction', resource: functionArn('someone-elses-function'), source: 'probe' }],
+      [probe, { action: 'lambda:InvokeFunction', resource: stack.stepFunctionArn, source: 'probe' }],
+      [probe, { action: 'dynamodb:GetItem', resource: stack.tableArn, source: 'probe' }],
+      [probe, { action: 'elasticloadbalancing:DescribeListeners', resource: '*', source: 'probe' }],
+      [probe, { action: 'ec2:RunInstances', resource: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0', source: 'probe' }],
+    ];
+
+    const results = await Promise.all(denied.map(([principal, check]) => simulate(principal, check)));
+
+    expect(results.filter((r) => r.result !== 'ImplicitlyDenied'), describeOutcomes(results)).toEqual([]);
+    expect(outcomes.filter((o) => o.principal === 'ProbeRole').map((o) => o.check.action)).toEqual(expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface']));
+    expect(outcomes.filter((o) => o.principal === 'StepRole' && o.check.action === 'lambda:InvokeFunction').map((o) => o.check.resource)).toEqual([stack.probe!.functionArn]);
   });
 
   it('lets only the service accounts put only alarm state changes on the stack bus', async () => {

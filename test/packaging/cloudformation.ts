@@ -138,6 +138,12 @@ export function resourcesOfType(template: Template, type: string): [string, Reso
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 }
 
+/** Whether CloudFormation creates the resource: it has no `Condition`, or its condition holds. */
+export function exists(template: Template, id: string): boolean {
+  const name = template.Resources[id]?.Condition;
+  return name === undefined || condition(template, name);
+}
+
 /** A function's environment as Lambda would see it, with stand-ins for what CloudFormation fills in. */
 export function environmentOf(template: Template, functionId: string): Record<string, string> {
   const fn = resource(template, functionId, 'AWS::Lambda::Function');

@@ -67,6 +67,19 @@ describe('the workflow retries', () => {
     expect(waited).toBeGreaterThanOrEqual(100);
     expect(waited).toBeLessThanOrEqual(150);
   });
+
+  // Lambda developer guide, VPC configuration: creating a function's network
+  // interfaces "can take about a minute", and a VPC function unused for weeks
+  // becomes Inactive and Pending again on its next invocation.
+  it('retries ProbeNotReady (the probe function in the VPC not invocable yet) in SmokeTest for two to three minutes, and nowhere else', () => {
+    const retrier = retrierFor(built.States.SmokeTest!, 'ProbeNotReady');
+
+    expect(retrier?.ErrorEquals).toEqual(['ProbeNotReady']);
+    const waited = totalWaitSeconds(retrier!);
+    expect(waited).toBeGreaterThanOrEqual(120);
+    expect(waited).toBeLessThanOrEqual(180);
+    for (const [name, state] of tasks(built).filter(([name]) => name !== 'SmokeTest')) expect(retrierFor(state, 'ProbeNotReady'), name).toBeUndefined();
+  });
 });
 
 /** Seconds a retrier waits over all its attempts, without jitter (Step Functions: interval × rate^n, capped by MaxDelaySeconds). */
