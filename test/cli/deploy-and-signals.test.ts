@@ -112,6 +112,7 @@ describe('bluegreen deploy', () => {
     const queued = async () => (await w.store.active('news'))?.queued?.executionName;
     for (let i = 0; i < 100 && !(await queued()); i++) await new Promise((r) => setTimeout(r, 20));
     const next = (await queued())!;
+    await new Promise((r) => setTimeout(r, 1000)); // twenty polls of the watcher see it queued, on a busy machine too
 
     // Act: the running deployment ends and hands over, as its Finish step does
     await w.sfn.send(new StopExecutionCommand({ executionArn: (await executionsOf(w, 'news'))[0]!.executionArn }));

@@ -114,7 +114,7 @@ describe('instance boot and app start', () => {
     expect(first.atSeconds).toBeGreaterThanOrEqual(30);
     const healthy = states.find((s) => s.value === 'InService healthy')!.atSeconds;
     expect(healthy).toBeGreaterThanOrEqual(50);
-    expect(healthy).toBeLessThan(50 + 2 * 5 + 20);
+    expect(healthy).toBeLessThan(50 + 2 * 5 + 30); // two 5 s checks after the app starts, and timers late on a busy machine
   });
 
   it('does not replace an instance that fails ELB health checks while it starts, inside the grace period; replaces it without one', async () => {
