@@ -109,10 +109,12 @@ export interface DeploymentStore {
   /**
    * Releases the lock held by `executionName`, or hands it straight to the
    * queued request and returns it, to be started. Repeating it after a
-   * handover returns the same `next`. Throws `LockHeld` when another execution
-   * holds it. The caller records the outcome in the history.
+   * handover returns the same `next`, with `released: false` (as does a call
+   * that finds the lock free): only the first caller released it. Throws
+   * `LockHeld` when another execution holds it. The caller records the outcome
+   * in the history.
    */
-  finish(service: string, executionName: string): Promise<{ next: DeploymentRequest | null }>;
+  finish(service: string, executionName: string): Promise<{ next: DeploymentRequest | null; released: boolean }>;
   active(service: string): Promise<ActiveDeployment | null>;
   /** Records the open wait; repeating it for a wait already taken changes nothing. */
   putWait(service: string, wait: WaitInput): Promise<void>;
@@ -271,9 +273,9 @@ export function createDeploymentStore(doc: DynamoDBDocumentClient, tableName: st
     async finish(service, executionName) {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const lock = await readLock(service);
-        if (!lock) return { next: null };
+        if (!lock) return { next: null, released: false };
         if (lock.executionName !== executionName) {
-          if (lock.handedOverFrom === executionName) return { next: request(lock) };
+          if (lock.handedOverFrom === executionName) return { next: request(lock), released: false };
           throw new LockHeld(`${service}: the lock is held by ${lock.executionName}, not ${executionName}`);
         }
         const next = lock.queued ? request(lock.queued) : null;
@@ -310,7 +312,7 @@ export function createDeploymentStore(doc: DynamoDBDocumentClient, tableName: st
               ),
             );
         if (!written) continue; // a push queued something meanwhile: read again
-        return { next };
+        return { next, released: true };
       }
       throw new ConcurrentUpdate(`${service}: the lock changed ${MAX_ATTEMPTS} times while releasing it; try again`);
     },

@@ -4,9 +4,11 @@
 // - `startNext`: the workflow's last step: release the lock, start what was queued.
 // - `signal`: promote / roll back / abort (Slack, CLI, alarm): answer the open
 //   wait of the workflow, exactly once, or record an abort request.
+// - `recoverLostLock`: a lock whose execution is gone goes to the queued
+//   version (on a push, and from the scheduled sweep without one).
 import { randomBytes } from 'node:crypto';
 import { executionName as nameFor, isStaleLock, noOpenWait, refuseUnexpected } from '../core/dispatch-rules.ts';
-import { ConcurrentUpdate, NotFound, ResourceNotFound, TaskTokenRejected } from '../core/errors.ts';
+import { ConcurrentUpdate, LockHeld, NotFound, ResourceNotFound, TaskTokenRejected } from '../core/errors.ts';
 import type { Executions, SignalAction, Trigger } from '../adapters/executions.ts';
 import { answeredBy, type ActiveDeployment, type DeploymentRequest, type DeploymentStore, type Outcome, type Wait, type WaitKind } from '../adapters/store.ts';
 
@@ -30,6 +32,17 @@ export interface SignalRequest {
   /** Act only on a wait of these kinds, or of this release (alarms, buttons of an older message). */
   expect?: { kinds?: WaitKind[]; releaseNumber?: number };
 }
+
+/** What `recoverLostLock` found, and did. */
+export type LockRecovery =
+  | { outcome: 'free' }
+  /** Younger than `STALE_LOCK_MS`: its execution may be about to start. */
+  | { outcome: 'fresh'; executionName: string }
+  | { outcome: 'running'; executionName: string }
+  /** Released or handed over meanwhile by someone else (the workflow's Finish, another recovery); nothing recorded. */
+  | { outcome: 'moved-on'; executionName: string; next: DispatchResult | null }
+  /** Recorded as `lost`; `next` is the queued version it went to, started. */
+  | { outcome: 'recovered'; executionName: string; next: DispatchResult | null };
 
 export type SignalResult = { outcome: 'signalled'; action: SignalAction; wait: Wait } | { outcome: 'abort-requested'; active: ActiveDeployment };
 
@@ -56,8 +69,8 @@ export async function startOrQueue(
 ): Promise<DispatchResult> {
   const request: DeploymentRequest = { executionName: executionName(service, version, trigger), version, trigger };
   if ((await deps.store.claim(service, request)) === 'claimed') return startClaimed(deps, service, request);
-  const recovered = await takeOverStaleLock(deps, service);
-  if (recovered?.executionName === request.executionName) return recovered;
+  const recovery = await recoverLostLock(deps, service);
+  if ('next' in recovery && recovery.next?.executionName === request.executionName) return recovery.next;
   if (options.supersede) await abortInFavourOf(deps, service, request);
   return { status: 'queued', executionName: request.executionName };
 }
@@ -112,14 +125,30 @@ async function startClaimed(deps: DispatchDeps, service: string, request: Deploy
   }
 }
 
-/** When the lock's execution is gone (never started, or ended without releasing), hands the lock on. */
-async function takeOverStaleLock(deps: DispatchDeps, service: string): Promise<DispatchResult | null> {
+/**
+ * When the lock's execution is gone (never started, or ended without
+ * releasing) and the lock is stale, records it as `lost` and hands the lock to
+ * the queued version, which starts. Two recoveries at once (a push and the
+ * sweep) hand it over once and record it once.
+ */
+export async function recoverLostLock(deps: DispatchDeps, service: string): Promise<LockRecovery> {
   const active = await deps.store.active(service);
+  if (!active) return { outcome: 'free' };
+  const { executionName } = active;
   const now = (deps.now ?? (() => new Date()))().getTime();
-  if (!active || !isStaleLock(active.claimedAt, now)) return null;
-  if (await isRunning(deps.executions, active.executionName)) return null;
-  await recordEnd(deps, service, active, 'lost', 'its execution is not running; the lock goes to the queued version');
-  return startNext(deps, service, active.executionName);
+  if (!isStaleLock(active.claimedAt, now)) return { outcome: 'fresh', executionName };
+  if (await isRunning(deps.executions, executionName)) return { outcome: 'running', executionName };
+  let finished: { next: DeploymentRequest | null; released: boolean };
+  try {
+    finished = await deps.store.finish(service, executionName);
+  } catch (error) {
+    if (error instanceof LockHeld) return { outcome: 'moved-on', executionName, next: null };
+    throw error;
+  }
+  // Only the caller that released it records the loss; either starts the next version (a start is idempotent).
+  if (finished.released) await recordEnd(deps, service, active, 'lost', 'its execution is not running; the lock goes to the queued version');
+  const next = finished.next ? await startClaimed(deps, service, finished.next) : null;
+  return { outcome: finished.released ? 'recovered' : 'moved-on', executionName, next };
 }
 
 async function abortInFavourOf(deps: DispatchDeps, service: string, request: DeploymentRequest): Promise<void> {

@@ -11,7 +11,7 @@ import { alarmPrefix, autoScalingGroupName, targetGroupName } from '../../functi
 import { MANAGED_BY, TAG } from '../../functions/core/model.ts';
 
 /** Who makes a call. `cli` runs with the operator's own credentials: nothing of ours grants them, so they are not simulated. */
-export type Caller = 'webhook' | 'slack' | 'alarm' | 'step' | 'state-machine' | 'alarm-forwarding' | 'cli';
+export type Caller = 'webhook' | 'slack' | 'alarm' | 'sweep' | 'step' | 'state-machine' | 'alarm-forwarding' | 'cli';
 
 /** One authorization AWS makes. */
 export interface Check {
@@ -336,21 +336,24 @@ export const CALLS: CallRow[] = [
   { call: 'sts:GetCallerIdentity', callers: ['cli'], scope: 'stack', checks: () => [] },
 
   // ---- the deployment store ----
-  ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'].map(
-    (op): CallRow => ({ call: `dynamodb:${op}`, callers: ['webhook', 'slack', 'alarm', 'step', 'cli'], scope: 'stack', checks: table(`dynamodb:${op}`) }),
+  // The sweep reads and writes the lock and appends to the history; it never reads the history (Query).
+  ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(
+    (op): CallRow => ({ call: `dynamodb:${op}`, callers: ['webhook', 'slack', 'alarm', 'sweep', 'step', 'cli'], scope: 'stack', checks: table(`dynamodb:${op}`) }),
   ),
+  { call: 'dynamodb:Query', callers: ['webhook', 'slack', 'alarm', 'step', 'cli'], scope: 'stack', checks: table('dynamodb:Query') },
 
   // ---- the deployment workflow ----
   {
+    // A push, the queued push the workflow's Finish starts, and the one the sweep hands a lost lock to.
     call: 'states:StartExecution',
-    callers: ['webhook', 'step', 'cli'],
+    callers: ['webhook', 'sweep', 'step', 'cli'],
     scope: 'stack',
     checks: (w) => [{ action: 'states:StartExecution', resource: w.stack.stateMachineArn, resourceAccount: w.stack.account, source: STEP_FUNCTIONS }],
   },
   {
-    // The stale-lock check, and a start that finds its execution name taken.
+    // The stale-lock check (a push, the sweep), and a start that finds its execution name taken.
     call: 'states:DescribeExecution',
-    callers: ['webhook', 'step', 'cli'],
+    callers: ['webhook', 'sweep', 'step', 'cli'],
     scope: 'stack',
     checks: (w) => [{ action: 'states:DescribeExecution', resource: execution(w), resourceAccount: w.stack.account, source: STEP_FUNCTIONS }],
   },

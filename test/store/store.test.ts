@@ -111,8 +111,8 @@ describe('lock and queue', () => {
     const repeated = await store.finish('web', 'a');
 
     // Assess
-    expect(handover.next).toEqual(request('c'));
-    expect(repeated.next).toEqual(request('c'));
+    expect(handover).toEqual({ next: request('c'), released: true });
+    expect(repeated).toEqual({ next: request('c'), released: false });
     expect(await store.active('web')).toMatchObject({ executionName: 'c', queued: null });
   });
 
@@ -121,10 +121,12 @@ describe('lock and queue', () => {
     await store.claim('web', request('a'));
 
     // Act
-    const { next } = await store.finish('web', 'a');
+    const { next, released } = await store.finish('web', 'a');
+    const repeated = await store.finish('web', 'a');
 
     // Assess
     expect(next).toBeNull();
+    expect([released, repeated.released]).toEqual([true, false]);
     expect(await store.active('web')).toBeNull();
     expect(await store.claim('web', request('b'))).toBe('claimed');
   });
