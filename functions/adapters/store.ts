@@ -81,7 +81,8 @@ export interface ActiveDeployment extends DeploymentRequest {
 
 export type Outcome = 'succeeded' | 'rolled-back' | 'aborted' | 'failed' | 'not-started' | 'lost';
 
-export type HistoryKind = 'started' | 'queued' | 'superseded' | 'step' | 'signal' | 'abort-requested' | 'finished';
+/** `redelivered`: a request that arrived again after its execution ended; nothing started. */
+export type HistoryKind = 'started' | 'queued' | 'superseded' | 'step' | 'signal' | 'abort-requested' | 'finished' | 'redelivered';
 
 /** One line of a service's history: who or what did what, to which version, with what effect. */
 export interface HistoryEvent {

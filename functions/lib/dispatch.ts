@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { executionName as nameFor, isStaleLock, noOpenWait, refuseUnexpected } from '../core/dispatch-rules.ts';
 import { ConcurrentUpdate, LockHeld, NotFound, ResourceNotFound, TaskTokenRejected } from '../core/errors.ts';
-import type { Executions, SignalAction, Trigger } from '../adapters/executions.ts';
+import type { ExecutionStatus, Executions, SignalAction, Trigger } from '../adapters/executions.ts';
 import { answeredBy, type ActiveDeployment, type DeploymentRequest, type DeploymentStore, type Outcome, type Wait, type WaitKind } from '../adapters/store.ts';
 
 export { STALE_LOCK_MS } from '../core/dispatch-rules.ts';
@@ -22,7 +22,9 @@ export interface DispatchDeps {
 
 export type DispatchResult =
   | { status: 'started'; executionName: string; executionArn: string }
-  | { status: 'queued'; executionName: string };
+  | { status: 'queued'; executionName: string }
+  /** The request arrived again after its execution ended (a redelivery): nothing started, no lock kept for it. */
+  | { status: 'already-handled'; executionName: string; executionArn: string; executionStatus: ExecutionStatus };
 
 export interface SignalRequest {
   action: SignalAction;
@@ -58,7 +60,10 @@ export function executionName(service: string, version: string, trigger: Trigger
 /**
  * Starts the deployment, or queues it behind the running one. With
  * `supersede` (the service's `onPush: supersede`), a queued version also asks
- * the running deployment to abort in its favour.
+ * the running deployment to abort in its favour. A request named by its
+ * delivery id whose execution has ended (GitHub's redelivery after the
+ * webhook's dedupe window) is `already-handled`: it takes no lock and
+ * supersedes no queued push.
  */
 export async function startOrQueue(
   deps: DispatchDeps,
@@ -68,6 +73,10 @@ export async function startOrQueue(
   options: { supersede?: boolean } = {},
 ): Promise<DispatchResult> {
   const request: DeploymentRequest = { executionName: executionName(service, version, trigger), version, trigger };
+  if (trigger.deliveryId) {
+    const ended = await endedExecution(deps.executions, request.executionName);
+    if (ended) return recordRedelivery(deps, service, request, ended);
+  }
   if ((await deps.store.claim(service, request)) === 'claimed') return startClaimed(deps, service, request);
   const recovery = await recoverLostLock(deps, service);
   if ('next' in recovery && recovery.next?.executionName === request.executionName) return recovery.next;
@@ -111,10 +120,9 @@ export async function signal(deps: DispatchDeps, service: string, request: Signa
 
 async function startClaimed(deps: DispatchDeps, service: string, request: DeploymentRequest): Promise<DispatchResult> {
   const { executionName: name, version, trigger } = request;
+  let started: Awaited<ReturnType<Executions['start']>>;
   try {
-    const { executionArn, alreadyStarted } = await deps.executions.start(name, { service, version, trigger });
-    if (!alreadyStarted) await deps.store.append(service, { kind: 'started', by: trigger.by, executionName: name, version });
-    return { status: 'started', executionName: name, executionArn };
+    started = await deps.executions.start(name, { service, version, trigger });
   } catch (error) {
     // Nothing may stay locked by an execution that never started: release, and
     // start whatever was queued meanwhile (its own failure releases it in turn).
@@ -123,6 +131,61 @@ async function startClaimed(deps: DispatchDeps, service: string, request: Deploy
     if (next) await startClaimed(deps, service, next).catch(() => undefined);
     throw error;
   }
+  const { executionArn, alreadyStarted, status } = started;
+  if (alreadyStarted && status !== 'RUNNING') {
+    // The execution of this very request has ended (a redelivery that raced its
+    // own end, or was queued): the lock is not kept for it; the queued version starts.
+    const { next, released } = await releaseIfHeld(deps.store, service, name);
+    const handled = released ? await recordRedelivery(deps, service, request, { executionArn, status }) : alreadyHandled(name, { executionArn, status });
+    if (next) await startClaimed(deps, service, next);
+    return handled;
+  }
+  if (!alreadyStarted) await deps.store.append(service, { kind: 'started', by: trigger.by, executionName: name, version });
+  return { status: 'started', executionName: name, executionArn };
+}
+
+/** Releases `name`'s lock; nothing to release when another execution holds it now. */
+async function releaseIfHeld(store: DeploymentStore, service: string, name: string): Promise<{ next: DeploymentRequest | null; released: boolean }> {
+  try {
+    return await store.finish(service, name);
+  } catch (error) {
+    if (error instanceof LockHeld) return { next: null, released: false };
+    throw error;
+  }
+}
+
+interface EndedExecution {
+  executionArn: string;
+  status: ExecutionStatus;
+}
+
+/** The execution of this name, when it exists and has ended. */
+async function endedExecution(executions: Executions, name: string): Promise<EndedExecution | null> {
+  try {
+    const { executionArn, status } = await executions.describe(executions.arnOf(name));
+    return status === 'RUNNING' ? null : { executionArn, status };
+  } catch (error) {
+    if (error instanceof ResourceNotFound) return null;
+    throw error;
+  }
+}
+
+/** One history line: the request came again and was deployed already, by that execution. */
+async function recordRedelivery(deps: DispatchDeps, service: string, request: DeploymentRequest, ended: EndedExecution): Promise<DispatchResult> {
+  const { executionName: name, version, trigger } = request;
+  const what = trigger.deliveryId ? `delivery ${trigger.deliveryId}` : 'the request';
+  await deps.store.append(service, {
+    kind: 'redelivered',
+    by: trigger.by,
+    executionName: name,
+    version,
+    reason: `${what} arrived again: already deployed by ${name}, which ended ${ended.status}; nothing started`,
+  });
+  return alreadyHandled(name, ended);
+}
+
+function alreadyHandled(executionName: string, ended: EndedExecution): DispatchResult {
+  return { status: 'already-handled', executionName, executionArn: ended.executionArn, executionStatus: ended.status };
 }
 
 /**

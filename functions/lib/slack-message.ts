@@ -173,6 +173,8 @@ function historyLine(e: HistoryEvent): string {
       return `${time}${by} requested abort${reason}`;
     case 'finished':
       return `${time}${escape(e.executionName ?? '')} finished: ${e.outcome ?? 'done'}`;
+    case 'redelivered':
+      return `${time}${by} redelivered ${version}${reason}`;
   }
 }
 

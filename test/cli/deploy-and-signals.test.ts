@@ -17,6 +17,7 @@ const world = useWorld({
   feed: { type: 'blue-green' },
   news: { type: 'blue-green' },
   docs: { type: 'blue-green' },
+  blog: { type: 'blue-green' },
 });
 
 async function executionsOf(w: World, service: string) {
@@ -72,6 +73,25 @@ describe('bluegreen deploy', () => {
     expect(first.stdout).toContain('execution docs-4-0-0-ticket42\n');
     expect(again.stdout).toContain('execution docs-4-0-0-ticket42\n');
     expect((await executionsOf(w, 'docs')).map((e) => e.name)).toEqual(['docs-4-0-0-ticket42']);
+  });
+
+  it('--request-id run again after its execution ended starts nothing, keeps no lock and names the execution that deployed it', async () => {
+    // Prepare: the first run's execution ends and releases the lock, as its Finish step does
+    const w = world();
+    const first = await w.cli('deploy', 'blog', '--version', '1.0.0', '--request-id', 'ticket-7');
+    const [execution] = await executionsOf(w, 'blog');
+    await w.sfn.send(new StopExecutionCommand({ executionArn: execution!.executionArn }));
+    await startNext({ store: w.store, executions: createExecutions(w.sfn, w.stateMachineArn) }, 'blog', execution!.name!);
+
+    // Act
+    const again = await w.cli('deploy', 'blog', '--version', '1.0.0', '--request-id', 'ticket-7');
+
+    // Assess
+    expect(first.code).toBe(0);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('already handled: blog version 1.0.0: request ticket-7 was deployed by blog-1-0-0-ticket7, which ended ABORTED; nothing started\n');
+    expect((await executionsOf(w, 'blog')).map((e) => e.name)).toEqual(['blog-1-0-0-ticket7']);
+    expect(await w.store.active('blog')).toBeNull();
   });
 
   it('records the STS caller when USER is not set', async () => {

@@ -351,7 +351,7 @@ export const CALLS: CallRow[] = [
     checks: (w) => [{ action: 'states:StartExecution', resource: w.stack.stateMachineArn, resourceAccount: w.stack.account, source: STEP_FUNCTIONS }],
   },
   {
-    // The stale-lock check (a push, the sweep), and a start that finds its execution name taken.
+    // The stale-lock check (a push, the sweep), a redelivered push's execution, and a start that finds its execution name taken.
     call: 'states:DescribeExecution',
     callers: ['webhook', 'sweep', 'step', 'cli'],
     scope: 'stack',

@@ -131,6 +131,80 @@ describe.skipIf(!motoAvailable)('dispatch (dynalite + moto)', () => {
     });
   });
 
+  describe('a redelivery after the dedupe window', () => {
+    /** A push deployed and finished: its execution succeeded and released the lock, as the workflow's Finish does. */
+    async function deployed(deliveryId: string, version = SHA_A) {
+      const started = await startOrQueue(world, 'web', version, push(deliveryId));
+      await succeeds(started.executionName);
+      await startNext(world, 'web', started.executionName);
+      return started;
+    }
+
+    async function succeeds(name: string) {
+      await world.executions.sendSuccess(await world.taskToken(name), { action: 'promote', by: 'cli:test', reason: 'done' });
+      await world.outputOf(name);
+    }
+
+    const kinds = async (name: string) => (await world.store.history('web', 20)).filter((e) => e.executionName === name).map((e) => e.kind);
+
+    it('of a push whose execution succeeded starts nothing, keeps no lock and is recorded once, not as a second start', async () => {
+      // Prepare
+      const a = await deployed('d-a');
+
+      // Act
+      const again = await startOrQueue(world, 'web', SHA_A, push('d-a'));
+
+      // Assess
+      expect(again).toEqual({ status: 'already-handled', executionName: a.executionName, executionArn: world.executions.arnOf(a.executionName), executionStatus: 'SUCCEEDED' });
+      expect((await world.listExecutions()).map((e) => e.name)).toEqual([a.executionName]);
+      expect(await world.store.active('web')).toBeNull();
+      expect(await kinds(a.executionName)).toEqual(['redelivered', 'started']);
+      expect((await world.store.history('web', 1))[0]?.reason).toBe(`delivery d-a arrived again: already deployed by ${a.executionName}, which ended SUCCEEDED; nothing started`);
+    });
+
+    it('while another deployment runs takes no place in the queue: the push queued there stays next', async () => {
+      // Prepare
+      await deployed('d-a');
+      const b = await startOrQueue(world, 'web', SHA_B, push('d-b'));
+      const c = await startOrQueue(world, 'web', SHA_C, push('d-c'));
+
+      // Act
+      const again = await startOrQueue(world, 'web', SHA_A, push('d-a'));
+
+      // Assess
+      expect(again.status).toBe('already-handled');
+      expect(await world.store.active('web')).toMatchObject({ executionName: b.executionName, queued: { executionName: c.executionName } });
+      expect((await world.store.history('web', 20)).filter((e) => e.kind === 'superseded')).toEqual([]);
+    });
+
+    it('that meets its execution ending releases the lock and starts the push queued behind it meanwhile', async () => {
+      // Prepare: A still runs when its delivery comes again; as StartExecution is called, A ends and C is pushed
+      const a = await startOrQueue(world, 'web', SHA_A, push('d-a'));
+      let c: Awaited<ReturnType<typeof startOrQueue>> | undefined;
+      const executions = {
+        ...world.executions,
+        start: async (name: string, input: Parameters<typeof world.executions.start>[1]) => {
+          if (name === a.executionName && !c) {
+            await succeeds(a.executionName);
+            c = await startOrQueue(world, 'web', SHA_C, push('d-c'));
+          }
+          return world.executions.start(name, input);
+        },
+      };
+
+      // Act
+      const again = await startOrQueue({ store: world.store, executions }, 'web', SHA_A, push('d-a'));
+
+      // Assess
+      expect(c?.status).toBe('queued');
+      expect(again).toMatchObject({ status: 'already-handled', executionName: a.executionName, executionStatus: 'SUCCEEDED' });
+      expect(await world.store.active('web')).toMatchObject({ executionName: c!.executionName, queued: null });
+      expect((await world.listExecutions()).map((e) => [e.name, e.status]).sort()).toEqual([[a.executionName, 'SUCCEEDED'], [c!.executionName, 'RUNNING']].sort());
+      expect(await kinds(a.executionName)).toEqual(['redelivered', 'started']);
+      expect(await kinds(c!.executionName)).toEqual(['started', 'queued']);
+    });
+  });
+
   describe('signal', () => {
     async function waiting(kind: 'promotion' | 'bake' | 'retention' = 'promotion', releaseNumber = 4) {
       const started = await startOrQueue(world, 'web', SHA_A, push('d-a'));

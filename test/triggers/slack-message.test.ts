@@ -92,6 +92,15 @@ describe('deploymentMessage', () => {
     expect(text).not.toContain('<!channel>');
   });
 
+  it('says a redelivered push was deployed already', () => {
+    // Act
+    const reason = 'delivery d-1 arrived again: already deployed by web-4b825dc642cb-d1, which ended SUCCEEDED; nothing started';
+    const text = JSON.stringify(deploymentMessage(view({ history: [{ kind: 'redelivered', by: 'github:octocat', version: SHA, reason, at: '2026-11-29T10:20:00.000Z' }] })).blocks);
+
+    // Assess
+    expect(text).toContain(`\`10:20:00\` github:octocat redelivered \`4b825dc\`: ${reason}`);
+  });
+
   it('says when nothing runs', () => {
     expect(deploymentMessage({ service: 'web', history: [] }).text).toBe('web: no deployment running');
   });
