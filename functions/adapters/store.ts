@@ -125,8 +125,12 @@ export interface DeploymentStore {
   takeWait(service: string, take: { by: string; action: SignalAction; expectedToken?: string }): Promise<Wait>;
   /** Gives a taken wait back (the answer could not be delivered). */
   releaseWait(service: string, token: string, by: string): Promise<void>;
-  /** Asks the running execution to stop at its next check; `NotFound` when none runs. */
-  requestAbort(service: string, request: { by: string; reason: string }): Promise<ActiveDeployment>;
+  /**
+   * Asks the running execution to stop at its next check; `NotFound` when none
+   * runs. With `executionName`, only that execution: `LockHeld` when another
+   * one holds the lock (the one named has ended).
+   */
+  requestAbort(service: string, request: { by: string; reason: string; executionName?: string }): Promise<ActiveDeployment>;
   /** The abort request for this execution, if any. */
   abortRequested(service: string, executionName: string): Promise<AbortRequest | null>;
   /**
@@ -387,17 +391,19 @@ export function createDeploymentStore(doc: DynamoDBDocumentClient, tableName: st
       );
     },
 
-    async requestAbort(service, { by, reason }) {
+    async requestAbort(service, { by, reason, executionName }) {
       const abort: AbortRequest = { by, reason, at: now().toISOString() };
+      // Named: the abort lands on that execution's lock or nowhere, never on the one that took over since.
+      const named = executionName !== undefined;
       try {
         const out = await doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: key(service, LOCK),
             UpdateExpression: 'SET #abort = :abort',
-            ConditionExpression: 'attribute_exists(pk)',
+            ConditionExpression: named ? 'attribute_exists(pk) AND executionName = :name' : 'attribute_exists(pk)',
             ExpressionAttributeNames: { '#abort': 'abort' },
-            ExpressionAttributeValues: { ':abort': abort },
+            ExpressionAttributeValues: { ':abort': abort, ...(named ? { ':name': executionName } : {}) },
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -407,6 +413,8 @@ export function createDeploymentStore(doc: DynamoDBDocumentClient, tableName: st
       } catch (error) {
         if (awsErrorCode(error) !== 'ConditionalCheckFailedException') throw mapAwsError(error, 'dynamodb:UpdateItem');
       }
+      const holder = named ? await readLock(service) : null;
+      if (holder) throw new LockHeld(`${service}: the lock is held by ${holder.executionName}, not ${executionName}; no abort was recorded`);
       throw new NotFound(`${service}: no deployment is running`);
     },
 

@@ -7,7 +7,7 @@
 // - `recoverLostLock`: a lock whose execution is gone goes to the queued
 //   version (on a push, and from the scheduled sweep without one).
 import { randomBytes } from 'node:crypto';
-import { executionName as nameFor, isStaleLock, noOpenWait, refuseUnexpected } from '../core/dispatch-rules.ts';
+import { deploymentEnded, executionName as nameFor, isStaleLock, noOpenWait, refuseUnexpected } from '../core/dispatch-rules.ts';
 import { ConcurrentUpdate, LockHeld, NotFound, ResourceNotFound, TaskTokenRejected } from '../core/errors.ts';
 import type { ExecutionStatus, Executions, SignalAction, Trigger } from '../adapters/executions.ts';
 import { answeredBy, type ActiveDeployment, type DeploymentRequest, type DeploymentStore, type Outcome, type Wait, type WaitKind } from '../adapters/store.ts';
@@ -31,8 +31,13 @@ export interface SignalRequest {
   /** `slack:<user id>`, `cli:<user>`, `alarm:<alarm name>` */
   by: string;
   reason: string;
-  /** Act only on a wait of these kinds, or of this release (alarms, buttons of an older message). */
-  expect?: { kinds?: WaitKind[]; releaseNumber?: number };
+  /**
+   * Act only on a wait of these kinds, or of this release (alarms, buttons of
+   * an older message), or only on this execution: the one the user saw (the
+   * CLI's `--execution`, Slack's `/deploy abort <service> <execution>`). A
+   * request without it acts on whichever execution holds the lock.
+   */
+  expect?: { kinds?: WaitKind[]; releaseNumber?: number; executionName?: string };
 }
 
 /** What `recoverLostLock` found, and did. */
@@ -97,7 +102,7 @@ export async function startNext(deps: DispatchDeps, service: string, finished: s
 export async function signal(deps: DispatchDeps, service: string, request: SignalRequest): Promise<SignalResult> {
   const wait = await deps.store.getWait(service);
   if (!wait || wait.taken) return withoutWait(deps, service, request, wait);
-  refuseUnexpected(service, wait, request);
+  refuseUnexpected(service, { ...wait, executionName: nameOf(wait.executionArn) }, request);
   const { action, by, reason } = request;
   const taken = await deps.store.takeWait(service, { by, action, expectedToken: wait.token });
   try {
@@ -238,8 +243,17 @@ async function isRunning(executions: Executions, name: string): Promise<boolean>
 
 async function withoutWait(deps: DispatchDeps, service: string, request: SignalRequest, answered: Wait | null): Promise<SignalResult> {
   const active = await deps.store.active(service);
+  const named = request.expect?.executionName;
+  if (named !== undefined && active?.executionName !== named) throw deploymentEnded(service, request.action, named, active);
   if (request.action === 'abort' && active) {
-    return { outcome: 'abort-requested', active: await deps.store.requestAbort(service, { by: request.by, reason: request.reason }) };
+    const { by, reason } = request;
+    try {
+      // Named, the write is conditional on that execution still holding the lock.
+      return { outcome: 'abort-requested', active: await deps.store.requestAbort(service, { by, reason, ...(named !== undefined ? { executionName: named } : {}) }) };
+    } catch (error) {
+      if (named !== undefined && (error instanceof LockHeld || error instanceof NotFound)) throw deploymentEnded(service, 'abort', named, await deps.store.active(service));
+      throw error;
+    }
   }
   throw noOpenWait(service, request.action, active, answered && { executionName: nameOf(answered.executionArn), description: answeredBy(answered) });
 }

@@ -254,6 +254,27 @@ describe('abort request', () => {
     expect(await store.abortRequested('web', 'b')).toBeNull();
     expect((await store.history('web', 1))[0]).toMatchObject({ kind: 'abort-requested', by: 'slack:U1', executionName: 'a' });
   });
+
+  it('naming an execution, lands on that execution only: refused with LockHeld once another holds the lock', async () => {
+    // Prepare: a ended and handed the lock to b
+    await store.claim('web', request('a'));
+    await store.claim('web', request('b'));
+    await store.finish('web', 'a');
+
+    // Act
+    const stale = store.requestAbort('web', { by: 'slack:U1', reason: 'wrong build', executionName: 'a' });
+
+    // Assess
+    await expect(stale).rejects.toThrow(LockHeld);
+    await expect(stale).rejects.toThrow('web: the lock is held by b, not a; no abort was recorded');
+    expect(await store.abortRequested('web', 'b')).toBeNull();
+    expect((await store.history('web', 10)).filter((e) => e.kind === 'abort-requested')).toEqual([]);
+    expect((await store.requestAbort('web', { by: 'slack:U1', reason: 'this one', executionName: 'b' })).abort).toMatchObject({ reason: 'this one' });
+  });
+
+  it('naming an execution, is refused with NotFound when nothing runs', async () => {
+    await expect(store.requestAbort('web', { by: 'slack:U1', reason: 'stop', executionName: 'a' })).rejects.toThrow(NotFound);
+  });
 });
 
 describe('delivery markers', () => {

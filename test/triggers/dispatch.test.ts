@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutions, type Trigger } from '../../functions/adapters/executions.ts';
 import { createDeploymentStore } from '../../functions/adapters/store.ts';
-import { ConcurrentUpdate, NothingToPromote, NothingToRollBack, NotFound, ResourceNotFound, TaskTokenRejected } from '../../functions/core/errors.ts';
+import { ConcurrentUpdate, DeploymentEnded, NothingToPromote, NothingToRollBack, NotFound, ResourceNotFound, TaskTokenRejected } from '../../functions/core/errors.ts';
 import { executionName, signal, startNext, startOrQueue, STALE_LOCK_MS } from '../../functions/lib/dispatch.ts';
 import { motoAvailable } from '../support/servers.ts';
 import { newWorld, startEmulators, type Emulators, type World } from './harness.ts';
@@ -273,6 +273,69 @@ describe.skipIf(!motoAvailable)('dispatch (dynalite + moto)', () => {
       // Assess
       expect(result).toMatchObject({ outcome: 'abort-requested', active: { executionName: started.executionName } });
       expect(await world.store.abortRequested('web', started.executionName)).toMatchObject({ by: 'slack:U1', reason: 'wrong build' });
+    });
+
+    describe('an abort naming the execution the user saw', () => {
+      /** A ended and handed the lock to B, which runs now. */
+      async function handedOver() {
+        const a = await startOrQueue(world, 'web', SHA_A, push('d-a'));
+        const b = await startOrQueue(world, 'web', SHA_B, push('d-b'));
+        await startNext(world, 'web', a.executionName);
+        return { a, b };
+      }
+
+      it('is refused once that execution has ended, naming the one running, whose lock gets no abort', async () => {
+        // Prepare
+        const { a, b } = await handedOver();
+
+        // Act
+        const attempt = signal(world, 'web', { action: 'abort', by: 'slack:U1', reason: 'wrong build', expect: { executionName: a.executionName } });
+
+        // Assess
+        await expect(attempt).rejects.toThrow(DeploymentEnded);
+        await expect(attempt).rejects.toThrow(`web: the deployment you aborted, ${a.executionName}, has ended; ${b.executionName} (version ${SHA_B}) is running now: abort it by name`);
+        await expect(attempt).rejects.toMatchObject({ running: b.executionName });
+        expect(await world.store.active('web')).toMatchObject({ executionName: b.executionName, abort: null });
+        expect((await world.store.history('web', 20)).filter((e) => e.kind === 'abort-requested')).toEqual([]);
+      });
+
+      it('is refused when the lock changes hands between the read and the write (the write is conditional)', async () => {
+        // Prepare: the read still shows A; by the write, B holds the lock
+        const { a, b } = await handedOver();
+        const staleRead = { ...world.store, active: async () => ({ ...(await world.store.active('web'))!, executionName: a.executionName }) };
+
+        // Act
+        const attempt = signal({ store: staleRead, executions: world.executions }, 'web', { action: 'abort', by: 'cli:alice', reason: 'x', expect: { executionName: a.executionName } });
+
+        // Assess
+        await expect(attempt).rejects.toThrow(DeploymentEnded);
+        expect(await world.store.abortRequested('web', b.executionName)).toBeNull();
+      });
+
+      it('is refused while the one running waits, and the wait stays open', async () => {
+        // Prepare
+        const { a, b } = await handedOver();
+        const token = await world.taskToken(b.executionName);
+        await world.store.putWait('web', { executionArn: world.executions.arnOf(b.executionName), token, kind: 'promotion', releaseNumber: 5, expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+
+        // Act + Assess
+        await expect(signal(world, 'web', { action: 'abort', by: 'slack:U1', reason: 'x', expect: { executionName: a.executionName } })).rejects.toThrow(
+          `the deployment you aborted, ${a.executionName}, has ended; ${b.executionName} is running now`,
+        );
+        expect((await world.store.getWait('web'))?.taken).toBeNull();
+      });
+
+      it('is recorded on that execution while it runs', async () => {
+        // Prepare
+        const { b } = await handedOver();
+
+        // Act
+        const result = await signal(world, 'web', { action: 'abort', by: 'slack:U1', reason: 'wrong build', expect: { executionName: b.executionName } });
+
+        // Assess
+        expect(result).toMatchObject({ outcome: 'abort-requested', active: { executionName: b.executionName } });
+        expect(await world.store.abortRequested('web', b.executionName)).toMatchObject({ by: 'slack:U1' });
+      });
     });
 
     it('refuses an abort when nothing runs', async () => {
