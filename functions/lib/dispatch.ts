@@ -85,6 +85,10 @@ export async function startOrQueue(
   if ((await deps.store.claim(service, request)) === 'claimed') return startClaimed(deps, service, request);
   const recovery = await recoverLostLock(deps, service);
   if ('next' in recovery && recovery.next?.executionName === request.executionName) return recovery.next;
+  if (recovery.outcome !== 'free' && recovery.executionName === request.executionName) {
+    // Handed to this request meanwhile (the sweep recovered the lock, or the running one finished): whoever handed it over starts it.
+    return { status: 'started', executionName: request.executionName, executionArn: deps.executions.arnOf(request.executionName) };
+  }
   if (options.supersede) await abortInFavourOf(deps, service, request);
   return { status: 'queued', executionName: request.executionName };
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutions, type Trigger } from '../../functions/adapters/executions.ts';
 import { createDeploymentStore } from '../../functions/adapters/store.ts';
 import { ConcurrentUpdate, DeploymentEnded, NothingToPromote, NothingToRollBack, NotFound, ResourceNotFound, TaskTokenRejected } from '../../functions/core/errors.ts';
-import { executionName, signal, startNext, startOrQueue, STALE_LOCK_MS } from '../../functions/lib/dispatch.ts';
+import { executionName, recoverLostLock, signal, startNext, startOrQueue, STALE_LOCK_MS } from '../../functions/lib/dispatch.ts';
 import { motoAvailable } from '../support/servers.ts';
 import { newWorld, startEmulators, type Emulators, type World } from './harness.ts';
 
@@ -116,6 +116,28 @@ describe.skipIf(!motoAvailable)('dispatch (dynalite + moto)', () => {
       expect(b.status).toBe('started');
       expect((await world.store.active('web'))?.executionName).toBe(b.executionName);
       expect((await world.listExecutions()).map((e) => e.name)).toEqual([b.executionName]);
+    });
+
+    it('answers started when the sweep hands it the lock between its queueing and its own look at the lock', async () => {
+      // Prepare: a lock left by an execution that never started; the sweep runs right after the push queues
+      const longAgo = new Date(Date.now() - 2 * STALE_LOCK_MS);
+      await createDeploymentStore(emulators.dynamo, world.tableName, { now: () => longAgo }).claim('web', { executionName: 'web-lost', version: SHA_A, trigger: push('d-lost') });
+      const store = {
+        ...world.store,
+        claim: async (...args: Parameters<typeof world.store.claim>) => {
+          const outcome = await world.store.claim(...args);
+          await recoverLostLock(world, 'web');
+          return outcome;
+        },
+      };
+
+      // Act
+      const b = await startOrQueue({ store, executions: world.executions }, 'web', SHA_B, push('d-b'));
+
+      // Assess
+      expect(b).toEqual({ status: 'started', executionName: b.executionName, executionArn: world.executions.arnOf(b.executionName) });
+      expect((await world.listExecutions()).map((e) => [e.name, e.status])).toEqual([[b.executionName, 'RUNNING']]);
+      expect((await world.store.history('web', 10)).filter((e) => e.kind === 'finished')).toHaveLength(1);
     });
 
     it('leaves a fresh lock alone even before its execution exists', async () => {
