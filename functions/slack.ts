@@ -16,7 +16,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import type { Executions } from './adapters/executions.ts';
 import type { DeploymentStore } from './adapters/store.ts';
 import type { Config, ServiceConfig } from './core/config.ts';
-import { ConcurrentUpdate, NothingToPromote, NothingToRollBack, NotFound, TaskTokenRejected } from './core/errors.ts';
+import { ConcurrentUpdate, DeploymentEnded, NothingToPromote, NothingToRollBack, NotFound, TaskTokenRejected } from './core/errors.ts';
 import { awsClients } from './lib/aws-clients.ts';
 import { builtOnFirstCall } from './lib/cold-start.ts';
 import { signal, type SignalRequest, type SignalResult } from './lib/dispatch.ts';
@@ -44,7 +44,7 @@ export interface SlackDeps {
 }
 
 /** Answers that change nothing and tell the user why. */
-const REFUSALS = [NothingToPromote, NothingToRollBack, NotFound, ConcurrentUpdate, TaskTokenRejected];
+const REFUSALS = [NothingToPromote, NothingToRollBack, NotFound, ConcurrentUpdate, TaskTokenRejected, DeploymentEnded];
 
 export function createHandler(deps: SlackDeps) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
@@ -74,7 +74,8 @@ async function runCommand(deps: SlackDeps, command: SlashCommand): Promise<HttpA
   if (!decision.allowed) return reply(refuse(deps, decision.reason));
   if (command.action === 'status') return reply({ ...deploymentMessage(await statusView(deps, service.name)), response_type: 'ephemeral' });
   const reason = command.reason || `/deploy ${command.action} in Slack`;
-  return reply(await act(deps, service.name, { action: command.action, by: `slack:${command.userId}`, reason }));
+  const expect = command.execution ? { expect: { executionName: command.execution } } : {};
+  return reply(await act(deps, service.name, { action: command.action, by: `slack:${command.userId}`, reason, ...expect }));
 }
 
 async function pressButton(deps: SlackDeps, press: ButtonPress): Promise<HttpAnswer> {
@@ -110,7 +111,8 @@ async function act(deps: SlackDeps, service: string, request: SignalRequest): Pr
     return inChannel(done(service, request, result));
   } catch (error) {
     if (!REFUSALS.some((refusal) => error instanceof refusal)) throw error;
-    return refuse(deps, (error as Error).message);
+    const byName = error instanceof DeploymentEnded && error.running && request.action === 'abort' ? ` (\`/deploy abort ${service} ${error.running}\`)` : '';
+    return refuse(deps, `${(error as Error).message}${byName}`);
   }
 }
 

@@ -1,7 +1,8 @@
 // GitHub webhook (HTTP API v2 or function URL): a verified `push` to a
 // service's deploy branch starts (or queues) its deployment; everything else
 // is answered with the reason and starts nothing.
-//   200 ping, or a delivery already handled
+//   200 ping, or a delivery already handled (within the dedupe window, or
+//       redelivered later: its executions have ended; nothing started)
 //   202 push handled: per service started / queued / skipped with the reason;
 //       also events other than push and ping (acknowledged, ignored), unknown repositories
 //   400 malformed body or headers, manifest needed but no GitHub token
@@ -68,7 +69,7 @@ async function handle(deps: WebhookDeps, event: APIGatewayProxyEventV2): Promise
 
   if (!(await deps.store.firstDelivery(deliveryId, DELIVERY_TTL_SECONDS))) {
     deps.logger.info('duplicate delivery ignored');
-    return jsonAnswer(200, { message: `delivery ${deliveryId} was already handled; nothing started` });
+    return alreadyHandled(deliveryId);
   }
   const trigger: Trigger = { kind: 'push', by: pushedBy(push), deliveryId, commit: push.after };
   const results: (DispatchResult & { service: string; version: string })[] = [];
@@ -83,7 +84,13 @@ async function handle(deps: WebhookDeps, event: APIGatewayProxyEventV2): Promise
     await deps.store.forgetDelivery(deliveryId);
     throw error;
   }
+  // Redelivered after the dedupe window: every execution it names has ended, and the history says so.
+  if (results.every((r) => r.status === 'already-handled')) return alreadyHandled(deliveryId, results);
   return jsonAnswer(202, { message: results.map((r) => `${r.service}: ${r.status}`).join('; '), results, skipped: plan.skipped });
+}
+
+function alreadyHandled(deliveryId: string, results?: unknown[]): HttpAnswer {
+  return jsonAnswer(200, { message: `delivery ${deliveryId} was already handled; nothing started`, ...(results ? { results } : {}) });
 }
 
 /** JSON, or the form encoding GitHub also offers (`payload=<json>`). */

@@ -26,7 +26,7 @@ export const deploy: Command = {
     'request-id': {
       type: 'string',
       value: 'ID',
-      description: 'names the execution, so running the same command twice starts it once (default: random)',
+      description: 'names the execution, so running the same command twice starts it once, and not again once it ended (default: random)',
     },
     ...TARGET_OPTIONS,
     ...TABLE_OPTION,
@@ -44,6 +44,9 @@ export const deploy: Command = {
     const result = await startOrQueue(deps, service.name, version, { kind: 'cli', by, ...(requestId ? { deliveryId: requestId } : {}) });
     if (result.status === 'started') {
       io.stdout(`started: ${service.name} version ${version}, requested by ${by}\n  execution ${result.executionName}\n  ${result.executionArn}\n`);
+    } else if (result.status === 'already-handled') {
+      const request = requestId ? `request ${requestId}` : 'the request';
+      io.stdout(`already handled: ${service.name} version ${version}: ${request} was deployed by ${result.executionName}, which ended ${result.executionStatus}; nothing started\n`);
     } else {
       const running = await deps.store.active(service.name);
       const behind = running ? `${running.executionName} (version ${running.version})` : 'the running deployment';

@@ -1,6 +1,6 @@
 // `bluegreen history <service>`: past deployments, rebuilt from the store's
 // history events (started, queued, superseded, signal, abort-requested,
-// finished), grouped by execution, newest first.
+// finished; redelivered changes nothing), grouped by execution, newest first.
 import type { HistoryEvent, Outcome } from '../../functions/adapters/store.ts';
 import { flag, numberValue, type Command } from '../command.ts';
 import { duration, json, table, text, time } from '../output.ts';
@@ -59,6 +59,7 @@ function deploymentRecords(events: HistoryEvent[]): DeploymentRecord[] {
   const records = new Map<string, DeploymentRecord>();
   for (const event of [...events].reverse()) {
     if (!event.executionName) continue; // step events: listener changes, not deployments
+    if (event.kind === 'redelivered') continue; // the request arrived again: the deployment it names is unchanged
     const at = event.at ?? null;
     const r = records.get(event.executionName) ?? newRecord(event.executionName);
     records.delete(event.executionName); // re-inserted last: Map order is then most recent activity last

@@ -5,6 +5,7 @@
 // Who may: the CLI acts with the caller's AWS credentials, so IAM is the
 // gate, not the Slack lists (slack.users / slack.groups).
 import type { SignalAction } from '../../functions/adapters/executions.ts';
+import { DeploymentEnded } from '../../functions/core/errors.ts';
 import { signal, type SignalResult } from '../../functions/lib/dispatch.ts';
 import { stringValue, type Command } from '../command.ts';
 import { STATE_MACHINE_OPTION, TABLE_OPTION, TARGET_OPTIONS } from '../options.ts';
@@ -25,6 +26,11 @@ export function signalCommand(action: SignalAction, summary: string, description
     args: [{ name: 'service', description: 'a configured service' }],
     options: {
       reason: { type: 'string', value: 'TEXT', description: `why, recorded in the history (default: "${action} from the CLI")` },
+      execution: {
+        type: 'string',
+        value: 'NAME',
+        description: `act only on this execution (as status shows it): refused with DeploymentEnded, naming the one running, once it has ended (default: whichever runs)`,
+      },
       ...TARGET_OPTIONS,
       ...TABLE_OPTION,
       ...STATE_MACHINE_OPTION,
@@ -35,7 +41,14 @@ export function signalCommand(action: SignalAction, summary: string, description
       const deps = { store: session.store(), executions: session.executions() };
       const by = await session.caller();
       const reason = stringValue(line, 'reason') ?? `${action} from the CLI`;
-      const result = await signal(deps, service.name, { action, by, reason });
+      const execution = stringValue(line, 'execution');
+      let result: SignalResult;
+      try {
+        result = await signal(deps, service.name, { action, by, reason, ...(execution ? { expect: { executionName: execution } } : {}) });
+      } catch (error) {
+        if (!(error instanceof DeploymentEnded && error.running)) throw error;
+        throw new DeploymentEnded(`${error.message} (bluegreen ${action} ${service.name} --execution ${error.running})`, { cause: error, running: error.running });
+      }
       io.stdout(`${done(service.name, result)}\n`);
       return 0;
     },

@@ -65,8 +65,12 @@ export interface ExecutionDescription extends ExecutionSummary {
 export interface Executions {
   /** The ARN an execution of this name has (or will have). */
   arnOf(name: string): string;
-  /** Starts `name`; an existing execution of that name with the same input counts as started. */
-  start(name: string, input: ExecutionInput): Promise<{ executionArn: string; alreadyStarted: boolean }>;
+  /**
+   * Starts `name`; an existing execution of that name with the same input
+   * counts as started (`alreadyStarted`), and `status` says whether it still
+   * runs or how it ended.
+   */
+  start(name: string, input: ExecutionInput): Promise<{ executionArn: string; alreadyStarted: boolean; status: ExecutionStatus }>;
   sendSuccess(token: string, output: SignalOutput): Promise<void>;
   sendFailure(token: string, error: string, cause: string): Promise<void>;
   describe(executionArn: string): Promise<ExecutionDescription>;
@@ -102,12 +106,12 @@ export function createExecutions(client: SFNClient, stateMachineArn: string): Ex
     async start(name, input) {
       try {
         const out = await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
-        return { executionArn: out.executionArn ?? arnOf(name), alreadyStarted: false };
+        return { executionArn: out.executionArn ?? arnOf(name), alreadyStarted: false, status: 'RUNNING' };
       } catch (error) {
         if (!(error instanceof ExecutionAlreadyExists)) throw mapSfnError(error, 'states:StartExecution');
         // Closed already, or running with another input: the same input is the same deployment.
         const existing = await describe(arnOf(name));
-        if (isDeepStrictEqual(existing.input, input)) return { executionArn: existing.executionArn, alreadyStarted: true };
+        if (isDeepStrictEqual(existing.input, input)) return { executionArn: existing.executionArn, alreadyStarted: true, status: existing.status };
         throw new ResourceInUse(`execution name ${name} is already used by an execution with another input`, { cause: error });
       }
     },

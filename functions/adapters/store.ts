@@ -81,7 +81,8 @@ export interface ActiveDeployment extends DeploymentRequest {
 
 export type Outcome = 'succeeded' | 'rolled-back' | 'aborted' | 'failed' | 'not-started' | 'lost';
 
-export type HistoryKind = 'started' | 'queued' | 'superseded' | 'step' | 'signal' | 'abort-requested' | 'finished';
+/** `redelivered`: a request that arrived again after its execution ended; nothing started. */
+export type HistoryKind = 'started' | 'queued' | 'superseded' | 'step' | 'signal' | 'abort-requested' | 'finished' | 'redelivered';
 
 /** One line of a service's history: who or what did what, to which version, with what effect. */
 export interface HistoryEvent {
@@ -109,10 +110,12 @@ export interface DeploymentStore {
   /**
    * Releases the lock held by `executionName`, or hands it straight to the
    * queued request and returns it, to be started. Repeating it after a
-   * handover returns the same `next`. Throws `LockHeld` when another execution
-   * holds it. The caller records the outcome in the history.
+   * handover returns the same `next`, with `released: false` (as does a call
+   * that finds the lock free): only the first caller released it. Throws
+   * `LockHeld` when another execution holds it. The caller records the outcome
+   * in the history.
    */
-  finish(service: string, executionName: string): Promise<{ next: DeploymentRequest | null }>;
+  finish(service: string, executionName: string): Promise<{ next: DeploymentRequest | null; released: boolean }>;
   active(service: string): Promise<ActiveDeployment | null>;
   /** Records the open wait; repeating it for a wait already taken changes nothing. */
   putWait(service: string, wait: WaitInput): Promise<void>;
@@ -122,8 +125,12 @@ export interface DeploymentStore {
   takeWait(service: string, take: { by: string; action: SignalAction; expectedToken?: string }): Promise<Wait>;
   /** Gives a taken wait back (the answer could not be delivered). */
   releaseWait(service: string, token: string, by: string): Promise<void>;
-  /** Asks the running execution to stop at its next check; `NotFound` when none runs. */
-  requestAbort(service: string, request: { by: string; reason: string }): Promise<ActiveDeployment>;
+  /**
+   * Asks the running execution to stop at its next check; `NotFound` when none
+   * runs. With `executionName`, only that execution: `LockHeld` when another
+   * one holds the lock (the one named has ended).
+   */
+  requestAbort(service: string, request: { by: string; reason: string; executionName?: string }): Promise<ActiveDeployment>;
   /** The abort request for this execution, if any. */
   abortRequested(service: string, executionName: string): Promise<AbortRequest | null>;
   /**
@@ -271,9 +278,9 @@ export function createDeploymentStore(doc: DynamoDBDocumentClient, tableName: st
     async finish(service, executionName) {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const lock = await readLock(service);
-        if (!lock) return { next: null };
+        if (!lock) return { next: null, released: false };
         if (lock.executionName !== executionName) {
-          if (lock.handedOverFrom === executionName) return { next: request(lock) };
+          if (lock.handedOverFrom === executionName) return { next: request(lock), released: false };
           throw new LockHeld(`${service}: the lock is held by ${lock.executionName}, not ${executionName}`);
         }
         const next = lock.queued ? request(lock.queued) : null;
@@ -310,7 +317,7 @@ export function createDeploymentStore(doc: DynamoDBDocumentClient, tableName: st
               ),
             );
         if (!written) continue; // a push queued something meanwhile: read again
-        return { next };
+        return { next, released: true };
       }
       throw new ConcurrentUpdate(`${service}: the lock changed ${MAX_ATTEMPTS} times while releasing it; try again`);
     },
@@ -384,17 +391,19 @@ export function createDeploymentStore(doc: DynamoDBDocumentClient, tableName: st
       );
     },
 
-    async requestAbort(service, { by, reason }) {
+    async requestAbort(service, { by, reason, executionName }) {
       const abort: AbortRequest = { by, reason, at: now().toISOString() };
+      // Named: the abort lands on that execution's lock or nowhere, never on the one that took over since.
+      const named = executionName !== undefined;
       try {
         const out = await doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: key(service, LOCK),
             UpdateExpression: 'SET #abort = :abort',
-            ConditionExpression: 'attribute_exists(pk)',
+            ConditionExpression: named ? 'attribute_exists(pk) AND executionName = :name' : 'attribute_exists(pk)',
             ExpressionAttributeNames: { '#abort': 'abort' },
-            ExpressionAttributeValues: { ':abort': abort },
+            ExpressionAttributeValues: { ':abort': abort, ...(named ? { ':name': executionName } : {}) },
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -404,6 +413,8 @@ export function createDeploymentStore(doc: DynamoDBDocumentClient, tableName: st
       } catch (error) {
         if (awsErrorCode(error) !== 'ConditionalCheckFailedException') throw mapAwsError(error, 'dynamodb:UpdateItem');
       }
+      const holder = named ? await readLock(service) : null;
+      if (holder) throw new LockHeld(`${service}: the lock is held by ${holder.executionName}, not ${executionName}; no abort was recorded`);
       throw new NotFound(`${service}: no deployment is running`);
     },
 

@@ -1,7 +1,7 @@
 // The rules of dispatch, apart from the store and Step Functions that carry
 // them out: how an execution is named, when a lock was left behind, and which
 // open wait a signal may answer (and why it may not).
-import { ConcurrentUpdate, NotFound, NothingToPromote, NothingToRollBack } from './errors.ts';
+import { ConcurrentUpdate, DeploymentEnded, NotFound, NothingToPromote, NothingToRollBack } from './errors.ts';
 import type { HoldKind } from './holds.ts';
 
 export type SignalAction = 'promote' | 'rollback' | 'abort';
@@ -34,17 +34,25 @@ export function isStaleLock(claimedAt: string, nowMs: number): boolean {
 export interface OpenWait {
   kind: WaitKind;
   releaseNumber: number;
+  /** The execution that waits. */
+  executionName?: string;
 }
 
 export interface SignalIntent {
   action: SignalAction;
-  /** Act only on a wait of these kinds, or of this release (alarms, buttons of an older message). */
-  expect?: { kinds?: WaitKind[]; releaseNumber?: number };
+  /**
+   * Act only on a wait of these kinds, or of this release (alarms, buttons of
+   * an older message), or only on this execution (the one the user saw).
+   */
+  expect?: { kinds?: WaitKind[]; releaseNumber?: number; executionName?: string };
 }
 
 /** Throws, sending nothing, when the open wait is not one this signal may answer. */
 export function refuseUnexpected(service: string, wait: OpenWait, request: SignalIntent): void {
-  const { kinds, releaseNumber } = request.expect ?? {};
+  const { kinds, releaseNumber, executionName } = request.expect ?? {};
+  if (executionName !== undefined && wait.executionName !== undefined && executionName !== wait.executionName) {
+    throw deploymentEnded(service, request.action, executionName, { executionName: wait.executionName });
+  }
   const waiting = `${service} is waiting in ${wait.kind} of release ${wait.releaseNumber}`;
   if (request.action === 'promote' && !PROMOTABLE.includes(wait.kind)) {
     throw new NothingToPromote(`${waiting}: release ${wait.releaseNumber} is live already; nothing to promote`);
@@ -79,6 +87,23 @@ export function noOpenWait(
     action,
     `${service}: nothing to ${verb(action)}: deployment ${active.executionName} (version ${active.version}) is still working and waits for no answer yet; try again when it waits, or abort it`,
   );
+}
+
+/**
+ * The refusal of a signal naming an execution that no longer holds the lock:
+ * nothing is sent or recorded, and the one running now is named.
+ */
+export function deploymentEnded(
+  service: string,
+  action: SignalAction,
+  named: string,
+  running: { executionName: string; version?: string } | null,
+): DeploymentEnded {
+  const asked = action === 'abort' ? 'you aborted' : `you asked to ${verb(action)}`;
+  const now = running
+    ? `${running.executionName}${running.version ? ` (version ${running.version})` : ''} is running now: ${action === 'rollback' ? 'roll it back' : `${action} it`} by name`
+    : `no deployment of ${service} is running now; nothing to ${verb(action)}`;
+  return new DeploymentEnded(`${service}: the deployment ${asked}, ${named}, has ended; ${now}`, { running: running?.executionName ?? null });
 }
 
 function refusal(action: SignalAction, message: string): Error {

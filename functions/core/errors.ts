@@ -82,6 +82,18 @@ export class LockHeld extends BlueGreenError {}
 /** A conditional write lost a race (promote vs. alarm rollback, say). */
 export class ConcurrentUpdate extends BlueGreenError {}
 export class NotFound extends BlueGreenError {}
+/**
+ * A promote / rollback / abort named the execution the user saw, and that
+ * execution has ended: nothing was sent or recorded. `running` is the one
+ * holding the lock now, if any, to name instead.
+ */
+export class DeploymentEnded extends BlueGreenError {
+  readonly running: string | null;
+  constructor(message: string, options?: { cause?: unknown; running?: string | null }) {
+    super(message, options);
+    this.running = options?.running ?? null;
+  }
+}
 
 // ---- entry points ----
 export class Unauthorized extends BlueGreenError {}

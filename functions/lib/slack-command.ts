@@ -17,6 +17,8 @@ export interface SlashCommand extends Caller {
   /** Absent for `help` (and a bare `/deploy`). */
   service?: string;
   reason: string;
+  /** `abort` only: the execution to abort (`/deploy abort web web-4b825dc642cb-6f1a2b30c7d4 …`), as the deployment message names it. */
+  execution?: string;
   /** Set when the text was not understood; the answer is the usage. */
   problem?: string;
 }
@@ -33,7 +35,7 @@ export const USAGE = [
   '`/deploy status <service>`: what is deployed, what the deployment is doing',
   '`/deploy promote <service> [reason]`: promote the release waiting for promotion',
   '`/deploy rollback <service> [reason]`: send traffic back to the previous release',
-  '`/deploy abort <service> [reason]`: stop the running deployment',
+  '`/deploy abort <service> [execution] [reason]`: stop the running deployment; named (as the deployment message shows it), only that one',
   '`/deploy help`: this text',
 ].join('\n');
 
@@ -47,7 +49,20 @@ export function parseSlashCommand(form: URLSearchParams): SlashCommand {
   if (!ACTIONS.includes(action)) return { ...caller, action: 'help', reason: '', problem: `unknown command "${word}"` };
   if (action === 'help') return { ...caller, action, reason: '' };
   if (!service) return { ...caller, action: 'help', reason: '', problem: `\`${action}\` needs a service` };
+  if (action === 'abort' && rest[0] !== undefined && isExecutionOf(service, rest[0])) {
+    return { ...caller, action, service, execution: rest[0], reason: rest.slice(1).join(' ') };
+  }
   return { ...caller, action, service, reason: rest.join(' ') };
+}
+
+/**
+ * Whether `word` is shaped like an execution name of `service`
+ * (`<service>-<version>-<request id>`, core/dispatch-rules.ts), not the first
+ * word of a reason.
+ */
+function isExecutionOf(service: string, word: string): boolean {
+  if (!word.startsWith(`${service}-`) || word.length > 80) return false;
+  return /^[A-Za-z0-9_-]{1,12}-[A-Za-z0-9_]{1,12}$/.test(word.slice(service.length + 1));
 }
 
 const buttonValue = z.object({

@@ -109,7 +109,8 @@ function fields(view: DeploymentView): SlackText[] {
   if (view.green) out.push(mrkdwn(`*Green*\n${release(view.green)}, ${view.green.healthy}/${view.green.desired} healthy`));
   if (view.executionName) {
     const by = view.trigger ? ` by ${escape(view.trigger.by)}` : '';
-    out.push(mrkdwn(`*Deploying*\n\`${escape(shortVersion(view.version ?? '?'))}\`${by}`));
+    // The execution's name is what `/deploy abort <service> <execution>` takes: the abort then stops this one only.
+    out.push(mrkdwn(`*Deploying*\n\`${escape(shortVersion(view.version ?? '?'))}\`${by}\nexecution \`${escape(view.executionName)}\``));
     out.push(mrkdwn(`*Now*\n${view.wait ? waitText(view.wait) : escape(view.doing ?? 'working')}`));
   } else {
     out.push(mrkdwn('*Now*\nno deployment running'));
@@ -173,6 +174,8 @@ function historyLine(e: HistoryEvent): string {
       return `${time}${by} requested abort${reason}`;
     case 'finished':
       return `${time}${escape(e.executionName ?? '')} finished: ${e.outcome ?? 'done'}`;
+    case 'redelivered':
+      return `${time}${by} redelivered ${version}${reason}`;
   }
 }
 

@@ -17,6 +17,8 @@ const world = useWorld({
   feed: { type: 'blue-green' },
   news: { type: 'blue-green' },
   docs: { type: 'blue-green' },
+  blog: { type: 'blue-green' },
+  pay: { type: 'blue-green' },
 });
 
 async function executionsOf(w: World, service: string) {
@@ -72,6 +74,25 @@ describe('bluegreen deploy', () => {
     expect(first.stdout).toContain('execution docs-4-0-0-ticket42\n');
     expect(again.stdout).toContain('execution docs-4-0-0-ticket42\n');
     expect((await executionsOf(w, 'docs')).map((e) => e.name)).toEqual(['docs-4-0-0-ticket42']);
+  });
+
+  it('--request-id run again after its execution ended starts nothing, keeps no lock and names the execution that deployed it', async () => {
+    // Prepare: the first run's execution ends and releases the lock, as its Finish step does
+    const w = world();
+    const first = await w.cli('deploy', 'blog', '--version', '1.0.0', '--request-id', 'ticket-7');
+    const [execution] = await executionsOf(w, 'blog');
+    await w.sfn.send(new StopExecutionCommand({ executionArn: execution!.executionArn }));
+    await startNext({ store: w.store, executions: createExecutions(w.sfn, w.stateMachineArn) }, 'blog', execution!.name!);
+
+    // Act
+    const again = await w.cli('deploy', 'blog', '--version', '1.0.0', '--request-id', 'ticket-7');
+
+    // Assess
+    expect(first.code).toBe(0);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('already handled: blog version 1.0.0: request ticket-7 was deployed by blog-1-0-0-ticket7, which ended ABORTED; nothing started\n');
+    expect((await executionsOf(w, 'blog')).map((e) => e.name)).toEqual(['blog-1-0-0-ticket7']);
+    expect(await w.store.active('blog')).toBeNull();
   });
 
   it('records the STS caller when USER is not set', async () => {
@@ -188,5 +209,26 @@ describe('bluegreen promote / rollback / abort', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^idle: abort requested for idle-5-0-0-[0-9a-f]{12} \(version 5\.0\.0\); it stops before its next step/);
     expect((await w.store.active('idle'))?.abort).toMatchObject({ by: 'cli:tester', reason: 'wrong build' });
+  });
+
+  it('abort --execution of a deployment that has ended exits 1 naming the one running and the option, and leaves it alone', async () => {
+    // Prepare: the first deployment ended and handed the lock to the second
+    const w = world();
+    const first = (await w.cli('deploy', 'pay', '--version', '1.0.0')).stdout.match(/execution (\S+)/)![1]!;
+    const second = (await w.cli('deploy', 'pay', '--version', '2.0.0')).stdout.match(/execution (\S+)/)![1]!;
+    await startNext({ store: w.store, executions: createExecutions(w.sfn, w.stateMachineArn) }, 'pay', first);
+
+    // Act
+    const stale = await w.cli('abort', 'pay', '--execution', first, '--reason', 'wrong build');
+    const named = await w.cli('abort', 'pay', '--execution', second);
+
+    // Assess
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toBe(
+      `bluegreen abort: DeploymentEnded: pay: the deployment you aborted, ${first}, has ended; ${second} (version 2.0.0) is running now: abort it by name (bluegreen abort pay --execution ${second})\n`,
+    );
+    expect(named.code).toBe(0);
+    expect(named.stdout).toContain(`pay: abort requested for ${second} (version 2.0.0)`);
+    expect((await w.store.history('pay', 20)).filter((e) => e.kind === 'abort-requested').map((e) => [e.executionName, e.reason])).toEqual([[second, 'abort from the CLI']]);
   });
 });

@@ -17,7 +17,7 @@ import { MANAGED_BY, TAG } from '../../functions/core/model.ts';
  * role, which only Lambda itself uses: the probe's code calls no AWS API, and
  * Lambda manages the probe's network interfaces in the VPC with its role.
  */
-export type Caller = 'webhook' | 'slack' | 'alarm' | 'step' | 'probe' | 'state-machine' | 'alarm-forwarding' | 'cli';
+export type Caller = 'webhook' | 'slack' | 'alarm' | 'sweep' | 'step' | 'probe' | 'state-machine' | 'alarm-forwarding' | 'cli';
 
 /** One authorization AWS makes. */
 export interface Check {
@@ -376,21 +376,24 @@ export const CALLS: CallRow[] = [
   { call: 'sts:GetCallerIdentity', callers: ['cli'], scope: 'stack', checks: () => [] },
 
   // ---- the deployment store ----
-  ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'].map(
-    (op): CallRow => ({ call: `dynamodb:${op}`, callers: ['webhook', 'slack', 'alarm', 'step', 'cli'], scope: 'stack', checks: table(`dynamodb:${op}`) }),
+  // The sweep reads and writes the lock and appends to the history; it never reads the history (Query).
+  ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(
+    (op): CallRow => ({ call: `dynamodb:${op}`, callers: ['webhook', 'slack', 'alarm', 'sweep', 'step', 'cli'], scope: 'stack', checks: table(`dynamodb:${op}`) }),
   ),
+  { call: 'dynamodb:Query', callers: ['webhook', 'slack', 'alarm', 'step', 'cli'], scope: 'stack', checks: table('dynamodb:Query') },
 
   // ---- the deployment workflow ----
   {
+    // A push, the queued push the workflow's Finish starts, and the one the sweep hands a lost lock to.
     call: 'states:StartExecution',
-    callers: ['webhook', 'step', 'cli'],
+    callers: ['webhook', 'sweep', 'step', 'cli'],
     scope: 'stack',
     checks: (w) => [{ action: 'states:StartExecution', resource: w.stack.stateMachineArn, resourceAccount: w.stack.account, source: STEP_FUNCTIONS }],
   },
   {
-    // The stale-lock check, and a start that finds its execution name taken.
+    // The stale-lock check (a push, the sweep), a redelivered push's execution, and a start that finds its execution name taken.
     call: 'states:DescribeExecution',
-    callers: ['webhook', 'step', 'cli'],
+    callers: ['webhook', 'sweep', 'step', 'cli'],
     scope: 'stack',
     checks: (w) => [{ action: 'states:DescribeExecution', resource: execution(w), resourceAccount: w.stack.account, source: STEP_FUNCTIONS }],
   },

@@ -16,6 +16,7 @@ const ROLES: Partial<Record<Caller, { role: string; fn?: string }>> = {
   webhook: { role: 'WebhookRole', fn: 'WebhookLambdaFunction' },
   slack: { role: 'SlackRole', fn: 'SlackLambdaFunction' },
   alarm: { role: 'AlarmRole', fn: 'AlarmLambdaFunction' },
+  sweep: { role: 'SweepRole', fn: 'SweepLambdaFunction' },
   step: { role: 'StepRole', fn: 'StepLambdaFunction' },
   probe: { role: 'ProbeRole', fn: 'ProbeLambdaFunction' },
   'state-machine': { role: 'DeployStateMachineRole' },

@@ -27,6 +27,7 @@ const FUNCTIONS = [
   { name: 'webhook', id: 'WebhookLambdaFunction', role: 'WebhookRole', memory: 1024, timeout: 10, secrets: ['GITHUB_WEBHOOK_SECRET_PARAM', 'GITHUB_WEBHOOK_PREVIOUS_SECRET_PARAM'] },
   { name: 'slack', id: 'SlackLambdaFunction', role: 'SlackRole', memory: 1024, timeout: 10, secrets: ['SLACK_SIGNING_SECRET_PARAM', 'SLACK_BOT_TOKEN_PARAM'] },
   { name: 'alarm', id: 'AlarmLambdaFunction', role: 'AlarmRole', memory: 512, timeout: 30, secrets: [] },
+  { name: 'sweep', id: 'SweepLambdaFunction', role: 'SweepRole', memory: 512, timeout: 60, secrets: [] },
   { name: 'step', id: 'StepLambdaFunction', role: 'StepRole', memory: 1024, timeout: 120, secrets: ['SLACK_BOT_TOKEN_PARAM'] },
 ] as const;
 
@@ -71,6 +72,9 @@ beforeAll(() => {
   template = packaged.template;
   statements = new Map(ROLES.map((role) => [role, roleStatements(template, role)]));
 }, 180_000);
+
+/** The rule with an event pattern: alarm state changes (the other rule is the sweep's schedule). */
+const alarmRuleOf = (t: Template) => resourcesOfType(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern !== undefined);
 
 const all = () => [...statements.entries()].flatMap(([role, list]) => list.map((statement) => ({ role, statement })));
 const grantsOf = (action: string) => all().filter(({ statement }) => statement.Action.includes(action));
@@ -129,7 +133,7 @@ describe('the deployment workflow', () => {
 });
 
 describe('the functions', () => {
-  it('are exactly webhook, slack, alarm and step', () => {
+  it('are exactly webhook, slack, alarm, sweep and step', () => {
     expect(resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id).filter((id) => exists(template, id)).sort()).toEqual(FUNCTIONS.map((f) => f.id).sort());
   });
 
@@ -283,8 +287,10 @@ describe('the triggers', () => {
   });
 
   it('send CloudWatch alarm state changes of bg- alarms to the alarm function, which EventBridge may invoke', () => {
-    const rules = resourcesOfType(template, 'AWS::Events::Rule');
-    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'events.amazonaws.com');
+    const rules = alarmRuleOf(template);
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties.Principal === 'events.amazonaws.com' && JSON.stringify(p.Properties.FunctionName).includes('AlarmLambdaFunction'),
+    );
 
     expect(rules).toHaveLength(1);
     const [, rule] = rules[0]!;
@@ -297,6 +303,31 @@ describe('the triggers', () => {
     expect(permissions).toHaveLength(1);
     expect(permissions[0]![1].Properties).toMatchObject({ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': ['AlarmLambdaFunction', 'Arn'] } });
     expect(JSON.stringify(permissions[0]![1].Properties.SourceArn)).toContain(rule.Properties.Name as string);
+  });
+});
+
+describe('the sweep', () => {
+  it('runs every 5 minutes on an EventBridge schedule, which may invoke it and nothing else', () => {
+    const schedules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties.FunctionName).includes('SweepLambdaFunction'));
+
+    expect(schedules).toHaveLength(1);
+    const [id, rule] = schedules[0]!;
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    expect(rule.Properties.Targets).toMatchObject([{ Arn: { 'Fn::GetAtt': ['SweepLambdaFunction', 'Arn'] } }]);
+    expect(permissions.map(([, p]) => p.Properties)).toEqual([
+      { FunctionName: { 'Fn::GetAtt': ['SweepLambdaFunction', 'Arn'] }, Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [id, 'Arn'] } },
+    ]);
+  });
+
+  it('may read and write the lock, start the queued deployment and read executions, nothing more', () => {
+    const granted = statements.get('SweepRole')!.filter((s) => !s.Action.every((a) => service(a) === 'logs'));
+
+    expect(granted).toEqual([
+      { Sid: 'RecoverLocks', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: ['GetAtt:DeploymentsTable.Arn'] },
+      { Sid: 'StartQueuedDeployment', Effect: 'Allow', Action: ['states:StartExecution'], Resource: [STATE_MACHINE_ARN] },
+      { Sid: 'CheckLockExecutions', Effect: 'Allow', Action: ['states:DescribeExecution'], Resource: [`${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:*`] },
+    ]);
   });
 });
 
@@ -324,7 +355,7 @@ describe('alarm state changes of the services in other accounts', () => {
   });
 
   it('are forwarded by service-account.yml with the pattern the alarm function matches on, to this stack\'s default bus', () => {
-    const [, alarmRule] = resourcesOfType(template, 'AWS::Events::Rule')[0]!;
+    const [, alarmRule] = alarmRuleOf(template)[0]!;
     const pattern = alarmRule.Properties.EventPattern as Record<string, unknown>;
     const forward = serviceAccountTemplate().Resources.ForwardAlarmStateChanges!.Properties as { EventPattern: unknown; Targets: { Arn: unknown }[] };
 
@@ -453,10 +484,10 @@ describe('IAM', () => {
     expect(template.Outputs?.StepRoleArn?.Value).toEqual({ 'Fn::GetAtt': ['StepRole', 'Arn'] });
   });
 
-  it('starts executions of this state machine only, from the webhook (a push) and the step function (the queued push)', () => {
+  it('starts executions of this state machine only, from the webhook (a push), the step function and the sweep (the queued push)', () => {
     const starts = grantsOf('states:StartExecution');
 
-    expect(starts.map(({ role }) => role).sort()).toEqual(['StepRole', 'WebhookRole']);
+    expect(starts.map(({ role }) => role).sort()).toEqual(['StepRole', 'SweepRole', 'WebhookRole']);
     for (const { statement } of starts) expect(statement.Resource).toEqual([STATE_MACHINE_ARN]);
   });
 

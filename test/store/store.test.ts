@@ -111,8 +111,8 @@ describe('lock and queue', () => {
     const repeated = await store.finish('web', 'a');
 
     // Assess
-    expect(handover.next).toEqual(request('c'));
-    expect(repeated.next).toEqual(request('c'));
+    expect(handover).toEqual({ next: request('c'), released: true });
+    expect(repeated).toEqual({ next: request('c'), released: false });
     expect(await store.active('web')).toMatchObject({ executionName: 'c', queued: null });
   });
 
@@ -121,10 +121,12 @@ describe('lock and queue', () => {
     await store.claim('web', request('a'));
 
     // Act
-    const { next } = await store.finish('web', 'a');
+    const { next, released } = await store.finish('web', 'a');
+    const repeated = await store.finish('web', 'a');
 
     // Assess
     expect(next).toBeNull();
+    expect([released, repeated.released]).toEqual([true, false]);
     expect(await store.active('web')).toBeNull();
     expect(await store.claim('web', request('b'))).toBe('claimed');
   });
@@ -251,6 +253,27 @@ describe('abort request', () => {
     expect(seenByB).toBeNull();
     expect(await store.abortRequested('web', 'b')).toBeNull();
     expect((await store.history('web', 1))[0]).toMatchObject({ kind: 'abort-requested', by: 'slack:U1', executionName: 'a' });
+  });
+
+  it('naming an execution, lands on that execution only: refused with LockHeld once another holds the lock', async () => {
+    // Prepare: a ended and handed the lock to b
+    await store.claim('web', request('a'));
+    await store.claim('web', request('b'));
+    await store.finish('web', 'a');
+
+    // Act
+    const stale = store.requestAbort('web', { by: 'slack:U1', reason: 'wrong build', executionName: 'a' });
+
+    // Assess
+    await expect(stale).rejects.toThrow(LockHeld);
+    await expect(stale).rejects.toThrow('web: the lock is held by b, not a; no abort was recorded');
+    expect(await store.abortRequested('web', 'b')).toBeNull();
+    expect((await store.history('web', 10)).filter((e) => e.kind === 'abort-requested')).toEqual([]);
+    expect((await store.requestAbort('web', { by: 'slack:U1', reason: 'this one', executionName: 'b' })).abort).toMatchObject({ reason: 'this one' });
+  });
+
+  it('naming an execution, is refused with NotFound when nothing runs', async () => {
+    await expect(store.requestAbort('web', { by: 'slack:U1', reason: 'stop', executionName: 'a' })).rejects.toThrow(NotFound);
   });
 });
 

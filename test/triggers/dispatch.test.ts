@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutions, type Trigger } from '../../functions/adapters/executions.ts';
 import { createDeploymentStore } from '../../functions/adapters/store.ts';
-import { ConcurrentUpdate, NothingToPromote, NothingToRollBack, NotFound, ResourceNotFound, TaskTokenRejected } from '../../functions/core/errors.ts';
-import { executionName, signal, startNext, startOrQueue, STALE_LOCK_MS } from '../../functions/lib/dispatch.ts';
+import { ConcurrentUpdate, DeploymentEnded, NothingToPromote, NothingToRollBack, NotFound, ResourceNotFound, TaskTokenRejected } from '../../functions/core/errors.ts';
+import { executionName, recoverLostLock, signal, startNext, startOrQueue, STALE_LOCK_MS } from '../../functions/lib/dispatch.ts';
 import { motoAvailable } from '../support/servers.ts';
 import { newWorld, startEmulators, type Emulators, type World } from './harness.ts';
 
@@ -118,6 +118,28 @@ describe.skipIf(!motoAvailable)('dispatch (dynalite + moto)', () => {
       expect((await world.listExecutions()).map((e) => e.name)).toEqual([b.executionName]);
     });
 
+    it('answers started when the sweep hands it the lock between its queueing and its own look at the lock', async () => {
+      // Prepare: a lock left by an execution that never started; the sweep runs right after the push queues
+      const longAgo = new Date(Date.now() - 2 * STALE_LOCK_MS);
+      await createDeploymentStore(emulators.dynamo, world.tableName, { now: () => longAgo }).claim('web', { executionName: 'web-lost', version: SHA_A, trigger: push('d-lost') });
+      const store = {
+        ...world.store,
+        claim: async (...args: Parameters<typeof world.store.claim>) => {
+          const outcome = await world.store.claim(...args);
+          await recoverLostLock(world, 'web');
+          return outcome;
+        },
+      };
+
+      // Act
+      const b = await startOrQueue({ store, executions: world.executions }, 'web', SHA_B, push('d-b'));
+
+      // Assess
+      expect(b).toEqual({ status: 'started', executionName: b.executionName, executionArn: world.executions.arnOf(b.executionName) });
+      expect((await world.listExecutions()).map((e) => [e.name, e.status])).toEqual([[b.executionName, 'RUNNING']]);
+      expect((await world.store.history('web', 10)).filter((e) => e.kind === 'finished')).toHaveLength(1);
+    });
+
     it('leaves a fresh lock alone even before its execution exists', async () => {
       // Prepare
       await world.store.claim('web', { executionName: 'web-starting', version: SHA_A, trigger: push('d-s') });
@@ -128,6 +150,80 @@ describe.skipIf(!motoAvailable)('dispatch (dynalite + moto)', () => {
       // Assess
       expect(b.status).toBe('queued');
       expect(await world.listExecutions()).toEqual([]);
+    });
+  });
+
+  describe('a redelivery after the dedupe window', () => {
+    /** A push deployed and finished: its execution succeeded and released the lock, as the workflow's Finish does. */
+    async function deployed(deliveryId: string, version = SHA_A) {
+      const started = await startOrQueue(world, 'web', version, push(deliveryId));
+      await succeeds(started.executionName);
+      await startNext(world, 'web', started.executionName);
+      return started;
+    }
+
+    async function succeeds(name: string) {
+      await world.executions.sendSuccess(await world.taskToken(name), { action: 'promote', by: 'cli:test', reason: 'done' });
+      await world.outputOf(name);
+    }
+
+    const kinds = async (name: string) => (await world.store.history('web', 20)).filter((e) => e.executionName === name).map((e) => e.kind);
+
+    it('of a push whose execution succeeded starts nothing, keeps no lock and is recorded once, not as a second start', async () => {
+      // Prepare
+      const a = await deployed('d-a');
+
+      // Act
+      const again = await startOrQueue(world, 'web', SHA_A, push('d-a'));
+
+      // Assess
+      expect(again).toEqual({ status: 'already-handled', executionName: a.executionName, executionArn: world.executions.arnOf(a.executionName), executionStatus: 'SUCCEEDED' });
+      expect((await world.listExecutions()).map((e) => e.name)).toEqual([a.executionName]);
+      expect(await world.store.active('web')).toBeNull();
+      expect(await kinds(a.executionName)).toEqual(['redelivered', 'started']);
+      expect((await world.store.history('web', 1))[0]?.reason).toBe(`delivery d-a arrived again: already deployed by ${a.executionName}, which ended SUCCEEDED; nothing started`);
+    });
+
+    it('while another deployment runs takes no place in the queue: the push queued there stays next', async () => {
+      // Prepare
+      await deployed('d-a');
+      const b = await startOrQueue(world, 'web', SHA_B, push('d-b'));
+      const c = await startOrQueue(world, 'web', SHA_C, push('d-c'));
+
+      // Act
+      const again = await startOrQueue(world, 'web', SHA_A, push('d-a'));
+
+      // Assess
+      expect(again.status).toBe('already-handled');
+      expect(await world.store.active('web')).toMatchObject({ executionName: b.executionName, queued: { executionName: c.executionName } });
+      expect((await world.store.history('web', 20)).filter((e) => e.kind === 'superseded')).toEqual([]);
+    });
+
+    it('that meets its execution ending releases the lock and starts the push queued behind it meanwhile', async () => {
+      // Prepare: A still runs when its delivery comes again; as StartExecution is called, A ends and C is pushed
+      const a = await startOrQueue(world, 'web', SHA_A, push('d-a'));
+      let c: Awaited<ReturnType<typeof startOrQueue>> | undefined;
+      const executions = {
+        ...world.executions,
+        start: async (name: string, input: Parameters<typeof world.executions.start>[1]) => {
+          if (name === a.executionName && !c) {
+            await succeeds(a.executionName);
+            c = await startOrQueue(world, 'web', SHA_C, push('d-c'));
+          }
+          return world.executions.start(name, input);
+        },
+      };
+
+      // Act
+      const again = await startOrQueue({ store: world.store, executions }, 'web', SHA_A, push('d-a'));
+
+      // Assess
+      expect(c?.status).toBe('queued');
+      expect(again).toMatchObject({ status: 'already-handled', executionName: a.executionName, executionStatus: 'SUCCEEDED' });
+      expect(await world.store.active('web')).toMatchObject({ executionName: c!.executionName, queued: null });
+      expect((await world.listExecutions()).map((e) => [e.name, e.status]).sort()).toEqual([[a.executionName, 'SUCCEEDED'], [c!.executionName, 'RUNNING']].sort());
+      expect(await kinds(a.executionName)).toEqual(['redelivered', 'started']);
+      expect(await kinds(c!.executionName)).toEqual(['started', 'queued']);
     });
   });
 
@@ -199,6 +295,69 @@ describe.skipIf(!motoAvailable)('dispatch (dynalite + moto)', () => {
       // Assess
       expect(result).toMatchObject({ outcome: 'abort-requested', active: { executionName: started.executionName } });
       expect(await world.store.abortRequested('web', started.executionName)).toMatchObject({ by: 'slack:U1', reason: 'wrong build' });
+    });
+
+    describe('an abort naming the execution the user saw', () => {
+      /** A ended and handed the lock to B, which runs now. */
+      async function handedOver() {
+        const a = await startOrQueue(world, 'web', SHA_A, push('d-a'));
+        const b = await startOrQueue(world, 'web', SHA_B, push('d-b'));
+        await startNext(world, 'web', a.executionName);
+        return { a, b };
+      }
+
+      it('is refused once that execution has ended, naming the one running, whose lock gets no abort', async () => {
+        // Prepare
+        const { a, b } = await handedOver();
+
+        // Act
+        const attempt = signal(world, 'web', { action: 'abort', by: 'slack:U1', reason: 'wrong build', expect: { executionName: a.executionName } });
+
+        // Assess
+        await expect(attempt).rejects.toThrow(DeploymentEnded);
+        await expect(attempt).rejects.toThrow(`web: the deployment you aborted, ${a.executionName}, has ended; ${b.executionName} (version ${SHA_B}) is running now: abort it by name`);
+        await expect(attempt).rejects.toMatchObject({ running: b.executionName });
+        expect(await world.store.active('web')).toMatchObject({ executionName: b.executionName, abort: null });
+        expect((await world.store.history('web', 20)).filter((e) => e.kind === 'abort-requested')).toEqual([]);
+      });
+
+      it('is refused when the lock changes hands between the read and the write (the write is conditional)', async () => {
+        // Prepare: the read still shows A; by the write, B holds the lock
+        const { a, b } = await handedOver();
+        const staleRead = { ...world.store, active: async () => ({ ...(await world.store.active('web'))!, executionName: a.executionName }) };
+
+        // Act
+        const attempt = signal({ store: staleRead, executions: world.executions }, 'web', { action: 'abort', by: 'cli:alice', reason: 'x', expect: { executionName: a.executionName } });
+
+        // Assess
+        await expect(attempt).rejects.toThrow(DeploymentEnded);
+        expect(await world.store.abortRequested('web', b.executionName)).toBeNull();
+      });
+
+      it('is refused while the one running waits, and the wait stays open', async () => {
+        // Prepare
+        const { a, b } = await handedOver();
+        const token = await world.taskToken(b.executionName);
+        await world.store.putWait('web', { executionArn: world.executions.arnOf(b.executionName), token, kind: 'promotion', releaseNumber: 5, expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+
+        // Act + Assess
+        await expect(signal(world, 'web', { action: 'abort', by: 'slack:U1', reason: 'x', expect: { executionName: a.executionName } })).rejects.toThrow(
+          `the deployment you aborted, ${a.executionName}, has ended; ${b.executionName} is running now`,
+        );
+        expect((await world.store.getWait('web'))?.taken).toBeNull();
+      });
+
+      it('is recorded on that execution while it runs', async () => {
+        // Prepare
+        const { b } = await handedOver();
+
+        // Act
+        const result = await signal(world, 'web', { action: 'abort', by: 'slack:U1', reason: 'wrong build', expect: { executionName: b.executionName } });
+
+        // Assess
+        expect(result).toMatchObject({ outcome: 'abort-requested', active: { executionName: b.executionName } });
+        expect(await world.store.abortRequested('web', b.executionName)).toMatchObject({ by: 'slack:U1' });
+      });
     });
 
     it('refuses an abort when nothing runs', async () => {

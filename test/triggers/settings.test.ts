@@ -8,6 +8,7 @@ import * as alarm from '../../functions/alarm.ts';
 import { ConfigInvalid } from '../../functions/core/errors.ts';
 import { loadSettings } from '../../functions/lib/settings.ts';
 import * as slack from '../../functions/slack.ts';
+import * as sweep from '../../functions/sweep.ts';
 import * as webhook from '../../functions/webhook.ts';
 import { alarmEvent } from '../support/events.ts';
 import { captureOutput, CONFIG_DOCUMENT, lambdaContext } from './harness.ts';
@@ -51,12 +52,12 @@ describe('loadSettings', () => {
 });
 
 describe('entry points', () => {
-  const entryPoints = { webhook: webhook.handler, slack: slack.handler, alarm: alarm.handler } as const;
+  const entryPoints = { webhook: webhook.handler, slack: slack.handler, alarm: alarm.handler, sweep: sweep.handler } as const;
   const invalid = JSON.stringify({ services: [{ ...CONFIG_DOCUMENT.services[0], subnets: [] }] });
   const stubEnv = (env: Record<string, string>) => Object.entries({ ...BASE, ...env }).forEach(([name, value]) => vi.stubEnv(name, value));
   afterEach(() => vi.unstubAllEnvs());
 
-  it.each(['webhook', 'slack', 'alarm'] as const)('%s handles nothing with an invalid configuration, naming the field', async (name) => {
+  it.each(['webhook', 'slack', 'alarm', 'sweep'] as const)('%s handles nothing with an invalid configuration, naming the field', async (name) => {
     // Prepare
     stubEnv({ BLUEGREEN_CONFIG: invalid, GITHUB_WEBHOOK_SECRET: 'x', SLACK_SIGNING_SECRET: 'x' });
 

@@ -92,6 +92,15 @@ describe('deploymentMessage', () => {
     expect(text).not.toContain('<!channel>');
   });
 
+  it('says a redelivered push was deployed already', () => {
+    // Act
+    const reason = 'delivery d-1 arrived again: already deployed by web-4b825dc642cb-d1, which ended SUCCEEDED; nothing started';
+    const text = JSON.stringify(deploymentMessage(view({ history: [{ kind: 'redelivered', by: 'github:octocat', version: SHA, reason, at: '2026-11-29T10:20:00.000Z' }] })).blocks);
+
+    // Assess
+    expect(text).toContain(`\`10:20:00\` github:octocat redelivered \`4b825dc\`: ${reason}`);
+  });
+
   it('says when nothing runs', () => {
     expect(deploymentMessage({ service: 'web', history: [] }).text).toBe('web: no deployment running');
   });
@@ -105,8 +114,25 @@ describe('parseSlashCommand', () => {
     ['  ROLLBACK   web  ', { action: 'rollback', service: 'web', reason: '' }],
     ['', { action: 'help' }],
     ['status', { action: 'help', problem: '`status` needs a service' }],
+    ['abort web web-4b825dc642cb-6f1a2b30c7d4 wrong build', { action: 'abort', service: 'web', execution: 'web-4b825dc642cb-6f1a2b30c7d4', reason: 'wrong build' }],
+    ['abort web web-1-0-0-5f2a9c0e1b7d', { action: 'abort', service: 'web', execution: 'web-1-0-0-5f2a9c0e1b7d', reason: '' }],
   ])('reads "%s"', (text, expected) => {
     expect(parseSlashCommand(form(text))).toMatchObject({ userId: 'U0RELEASER', channelId: 'C0DEPLOYS', ...expected });
+  });
+
+  it.each([
+    ['a reason', 'abort web wrong build'],
+    ['a word that only starts like an execution', 'abort web web-tier is down'],
+    ['another service\'s execution', 'abort web api-4b825dc642cb-6f1a2b30c7d4'],
+  ])('takes %s as the reason, naming no execution', (_case, text) => {
+    const command = parseSlashCommand(form(text));
+
+    expect(command.execution).toBeUndefined();
+    expect(command.reason).toBe(text.split(' ').slice(2).join(' '));
+  });
+
+  it('names the execution in the deployment message, as /deploy abort takes it', () => {
+    expect(JSON.stringify(deploymentMessage(view()).blocks)).toContain('execution `web-4b825dc642cb-6f1a2b30c7d4`');
   });
 
   it('rejects a button payload that is not a button press, naming the field', () => {

@@ -199,6 +199,28 @@ describe.skipIf(!motoAvailable)('Slack', () => {
       expect(await world.store.abortRequested('web', 'web-1')).toMatchObject({ by: `slack:${RELEASER}`, reason: 'wrong build' });
     });
 
+    it('refuses an abort naming a deployment that has ended, naming the one running, which gets no abort', async () => {
+      // Prepare: web-1 ended and handed the lock to web-2, which runs now
+      const deployment = (name: string) => ({ executionName: name, version: SHA, trigger: { kind: 'push' as const, by: 'github:octocat' } });
+      const ended = `web-${SHA.slice(0, 12)}-d1`;
+      const running = `web-${SHA.slice(0, 12)}-d2`;
+      await world.store.claim('web', deployment(ended));
+      await world.store.claim('web', deployment(running));
+      await world.store.finish('web', ended);
+
+      // Act
+      const stale = await send(slackCommand(`abort web ${ended} wrong build`));
+      const named = await send(slackCommand(`abort web ${running} wrong build`));
+
+      // Assess
+      expect(stale.message).toMatchObject({ response_type: 'ephemeral' });
+      expect(stale.message?.text).toBe(
+        `Refused: web: the deployment you aborted, ${ended}, has ended; ${running} (version ${SHA}) is running now: abort it by name (\`/deploy abort web ${running}\`). Nothing changed.`,
+      );
+      expect(named.message?.text).toBe(`<@${RELEASER}> asked to abort web (version ${SHA}): it stops before its next step`);
+      expect((await world.store.history('web', 20)).filter((e) => e.kind === 'abort-requested').map((e) => [e.executionName, e.reason])).toEqual([[running, 'wrong build']]);
+    });
+
     it('refuses a form without the user, naming the field', async () => {
       // Prepare
       const event = slackCommand('status web');

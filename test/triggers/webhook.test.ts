@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createManifestReader, type ManifestReader } from '../../functions/lib/github-manifest.ts';
 import { createLogger } from '../../functions/lib/logging.ts';
 import { requiredSecret, secretIfExists, secretStores } from '../../functions/lib/secrets.ts';
-import { createHandler } from '../../functions/webhook.ts';
+import { createDeploymentStore } from '../../functions/adapters/store.ts';
+import { createHandler, DELIVERY_TTL_SECONDS } from '../../functions/webhook.ts';
 import { githubDelivery, signGitHub, TEST_GITHUB_SECRET } from '../support/events.ts';
 import { emulatorClientConfig, motoAvailable } from '../support/servers.ts';
 import { captureOutput, CONFIG, lambdaContext, newWorld, startEmulators, type Emulators, type World } from './harness.ts';
@@ -37,10 +38,10 @@ describe.skipIf(!motoAvailable)('GitHub webhook', () => {
   });
   afterEach(() => output.restore());
 
-  function webhook(options: { previous?: string; manifests?: ManifestReader } = {}) {
+  function webhook(options: { previous?: string; manifests?: ManifestReader; store?: World['store'] } = {}) {
     return createHandler({
       config: CONFIG,
-      store: world.store,
+      store: options.store ?? world.store,
       executions: world.executions,
       secrets: {
         current: () => Promise.resolve(TEST_GITHUB_SECRET),
@@ -96,6 +97,29 @@ describe.skipIf(!motoAvailable)('GitHub webhook', () => {
     // Assess
     expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 202]);
     expect(await world.listExecutions()).toHaveLength(1);
+  });
+
+  it('answers a redelivery after the dedupe window of a deployed push with 200 "already handled", starting nothing and keeping no lock', async () => {
+    // Prepare: the push deployed, its execution succeeded and released the lock (as Finish does)
+    const first = await send(githubDelivery('push'));
+    const { executionName } = first.body.results![0]!;
+    await world.executions.sendSuccess(await world.taskToken(executionName), { action: 'promote', by: 'cli:test', reason: 'done' });
+    await world.outputOf(executionName);
+    await world.store.finish('web', executionName);
+    const eightDaysLater = createDeploymentStore(emulators.dynamo, world.tableName, { now: () => new Date(Date.now() + DELIVERY_TTL_SECONDS * 1000 + 86_400_000) });
+
+    // Act: GitHub's "Redeliver", past the week the delivery id is remembered
+    const again = await send(githubDelivery('push'), webhook({ store: eightDaysLater }));
+
+    // Assess
+    expect(again.statusCode).toBe(200);
+    expect(again.body.message).toBe('delivery 6f1a2b30-c7d4-11f0-8a3e-52b1c4f0a9d1 was already handled; nothing started');
+    expect(again.body.results).toMatchObject([{ service: 'web', status: 'already-handled', executionName, executionStatus: 'SUCCEEDED' }]);
+    expect(await world.listExecutions()).toHaveLength(1);
+    expect(await world.store.active('web')).toBeNull();
+    const history = await world.store.history('web', 10);
+    expect(history.filter((e) => e.kind === 'started')).toHaveLength(1);
+    expect(history.filter((e) => e.kind === 'redelivered').map((e) => e.executionName)).toEqual([executionName]);
   });
 
   it('queues pushes made during a deployment; the newest is what finishing hands over', async () => {
