@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { desiredListener, forward } from '../../functions/core/listener.ts';
 import { leftBehind, type Inventory } from '../../functions/core/leftovers.ts';
 import type { DeploymentState, Release } from '../../functions/core/model.ts';
-import { r1, r2, STRATEGIES, state, viewOf } from './fixtures.ts';
+import { r1, r2, r3, STRATEGIES, state, viewOf } from './fixtures.ts';
 
 const header = STRATEGIES['header-canary'].strategy;
 const everything = (releases: Release[], listenerOf: DeploymentState, extra: Partial<Inventory> = {}): Inventory => ({
@@ -20,6 +20,8 @@ describe('leftBehind', () => {
   it.each([
     { case: 'a release promoted and live', inventory: everything([r1, r2], state({ phase: 'promoted', live: r2, previous: r1 })) },
     { case: 'a release retained after a later one', inventory: everything([r1, r2], state({ phase: 'promoted', live: r2, previous: r1 })), release: 1 },
+    { case: 'an older generation kept scaled to zero, off the listener', inventory: everything([r1, r2, r3], state({ phase: 'promoted', live: r3, previous: r2 })), release: 1 },
+    { case: 'a first release still attached (its header rules stay while it exists)', inventory: everything([r1], state({ phase: 'provisioned', candidate: r1 })), release: 1 },
     { case: 'a release removed entirely', inventory: everything([r1], state({ live: r1 })) },
     { case: 'another service’s alarms with names that start the same', inventory: everything([r1], state({ live: r1 }), { alarms: ['bg-web-2-1-5xx'] }) },
   ])('nothing for $case', ({ inventory, release }) => {
