@@ -30,6 +30,11 @@ describe('compensation with a listener changed by hand', () => {
     expect(planCompensation(config, viewOf(stable), stable, [r1, r2], 2)).toMatchObject({ listener: null, remove: r2, drift: [] });
   });
 
+  it('writes and removes nothing when the release never came to exist (its target group was not created)', () => {
+    const stable = desiredListener(config.strategy, state({ live: r1 }));
+    expect(planCompensation(config, viewOf(stable), stable, [r1], 2)).toEqual({ listener: null, accepted: [stable], remove: null, drift: [] });
+  });
+
   it('leaves a promoted release serving when the listener is settled', () => {
     const promoted = desiredListener(config.strategy, state({ phase: 'promoted', live: r2, previous: r1 }));
     expect(planCompensation(config, viewOf(promoted), promoted, [r1, r2], 2)).toMatchObject({ listener: null, remove: null, drift: [] });
