@@ -1,7 +1,7 @@
 // Which wait a signal may answer, what it is told when there is none, when a
 // lock was left behind, and how an execution is named.
 import { describe, expect, it } from 'vitest';
-import { executionName, isStaleLock, noOpenWait, refuseUnexpected, STALE_LOCK_MS, type OpenWait, type SignalIntent } from '../../functions/core/dispatch-rules.ts';
+import { deploymentEnded, executionName, isStaleLock, noOpenWait, refuseUnexpected, STALE_LOCK_MS, type OpenWait, type SignalIntent } from '../../functions/core/dispatch-rules.ts';
 
 const SHA = 'aaaaaaaaaaaa1111111111111111111111111111';
 
@@ -53,6 +53,9 @@ describe('refuseUnexpected', () => {
     ['an abort during a bake', bake, { action: 'abort' }],
     ['an alarm rollback of the release waiting in bake', bake, { action: 'rollback', expect: { kinds: ['bake', 'retention'], releaseNumber: 4 } }],
     ['a button of the same release and kind', promotion, { action: 'promote', expect: { kinds: ['promotion'], releaseNumber: 4 } }],
+    ['an abort of the execution that waits', { ...bake, executionName: 'web-v4-d4' }, { action: 'abort', expect: { executionName: 'web-v4-d4' } }],
+    ['an abort naming an execution, of a wait that names none', bake, { action: 'abort', expect: { executionName: 'web-v3-d3' } }],
+    ['an abort naming none, of a wait that names one', { ...bake, executionName: 'web-v4-d4' }, { action: 'abort' }],
   ])('lets through %s', (_case, wait, request) => {
     expect(() => refuseUnexpected('web', wait, request)).not.toThrow();
   });
@@ -64,11 +67,26 @@ describe('refuseUnexpected', () => {
     ['a button of an older release', bake, { action: 'rollback', expect: { releaseNumber: 3 } }, 'NothingToRollBack', 'web is waiting in bake of release 4, not of release 3; nothing was sent'],
     ['a button of release 0 when release 4 waits', bake, { action: 'promote', expect: { releaseNumber: 0 } }, 'NothingToPromote', 'web is waiting in bake of release 4, not of release 0; nothing was sent'],
     ['an alarm of another release', bake, { action: 'rollback', expect: { kinds: ['bake', 'retention'], releaseNumber: 5 } }, 'NothingToRollBack', 'not of release 5'],
+    ['an abort of an execution that has ended', { ...bake, executionName: 'web-v4-d4' }, { action: 'abort', expect: { executionName: 'web-v3-d3' } }, 'DeploymentEnded', 'web: the deployment you aborted, web-v3-d3, has ended; web-v4-d4 is running now: abort it by name'],
+    ['a rollback of an execution that has ended', { ...bake, executionName: 'web-v4-d4' }, { action: 'rollback', expect: { executionName: 'web-v3-d3' } }, 'DeploymentEnded', 'web: the deployment you asked to roll back, web-v3-d3, has ended; web-v4-d4 is running now: roll it back by name'],
+    ['a promote of an execution that has ended', { ...bake, executionName: 'web-v4-d4' }, { action: 'promote', expect: { executionName: 'web-v3-d3' } }, 'DeploymentEnded', 'web: the deployment you asked to promote, web-v3-d3, has ended; web-v4-d4 is running now: promote it by name'],
     ['an abort expecting two other kinds', bake, { action: 'abort', expect: { kinds: ['promotion', 'retention'] } }, 'NothingToRollBack', 'not in promotion or retention; nothing was sent'],
   ])('refuses %s', (_case, wait, request, name, message) => {
     const error = caught(() => refuseUnexpected('web', wait, request));
     expect(error?.name).toBe(name);
     expect(error?.message).toContain(message);
+  });
+});
+
+describe('deploymentEnded', () => {
+  it.each([
+    ['another deployment running, its version known', 'abort', { executionName: 'web-v4-d4', version: 'v4' }, 'web: the deployment you aborted, web-v3-d3, has ended; web-v4-d4 (version v4) is running now: abort it by name', 'web-v4-d4'],
+    ['nothing running', 'rollback', null, 'web: the deployment you asked to roll back, web-v3-d3, has ended; no deployment of web is running now; nothing to roll back', null],
+  ] as const)('names what to do with %s', (_case, action, running, message, runningName) => {
+    const error = deploymentEnded('web', action, 'web-v3-d3', running);
+    expect(error.name).toBe('DeploymentEnded');
+    expect(error.message).toBe(message);
+    expect(error).toMatchObject({ running: runningName });
   });
 });
 
