@@ -24,6 +24,15 @@ async function inAlarm(world: World, name: string): Promise<void> {
   await until(async () => (await state()) === 'ALARM', `${name} in ALARM`, world.cloud.realMs(ALARM_LATENCY_SECONDS) + 5000);
 }
 
+/** A step hook: just before `step` of v2 runs, v2 fails every request, and the hook returns once its 5xx alarm is in ALARM. */
+function v2FailsBefore(step: string): NonNullable<Parameters<typeof startWorld>[0]>['beforeStep'] {
+  return async (event, w) => {
+    if (event.step !== step || event.state.version !== 'v2') return;
+    w.cloud.setVersionFaults('v2', { errorRate: 1 });
+    await inAlarm(w, 'bg-shop-2-5xx');
+  };
+}
+
 describe('reliability: alarms and rollbacks', () => {
   let world: World | undefined;
   let load: Load | undefined;
@@ -160,11 +169,7 @@ describe('reliability: alarms and rollbacks', () => {
     world = await startWorld({
       strategy: { type: 'weighted-canary', steps: [50, 100] },
       alarms: true,
-      beforeStep: async (event, w) => {
-        if (event.step !== 'advance' || event.state.version !== 'v2') return;
-        w.cloud.setVersionFaults('v2', { errorRate: 1 });
-        await inAlarm(w, 'bg-shop-2-5xx');
-      },
+      beforeStep: v2FailsBefore('advance'),
     });
     await world.release('v1');
     const before = await world.snapshot();
@@ -197,11 +202,7 @@ describe('reliability: alarms and rollbacks', () => {
     world = await startWorld({
       strategy: { type: 'weighted-canary', steps: [50, 100] },
       service: { bake: { seconds: 600, alarms: { http5xx: { threshold: 2, periods: 1, periodSeconds: 60 } } } },
-      beforeStep: async (event, w) => {
-        if (event.step !== 'hold' || event.state.version !== 'v2') return;
-        w.cloud.setVersionFaults('v2', { errorRate: 1 });
-        await inAlarm(w, 'bg-shop-2-5xx');
-      },
+      beforeStep: v2FailsBefore('hold'),
     });
     await world.release('v1');
     const before = await world.snapshot();
